@@ -1,0 +1,121 @@
+/* forkhorn/app.h: the C ABI between the forkhorn server and an application library.
+ *
+ * An application is a shared library (.so / .dll) that exports one function,
+ * named by the user on the command line (`forkhorn ./libhello.so:app`):
+ *
+ *     FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* app(void);
+ *
+ * It returns a descriptor that lives as long as the library is loaded. The server checks
+ * `abi_version` before it calls anything else; a mismatch is a boot error, never a call.
+ *
+ * Compatibility rules (why the structs carry their own size): within ABI version 1 the server
+ * only appends members to fh_server_api and only reads the members of fh_app that fit in the
+ * app's `struct_size`. An app built against an older v1 header keeps working with a newer server.
+ *
+ * Threading: `handle` runs on a worker thread of the server. A handler may return
+ * FH_PENDING and finish the response later from any thread; until `finish` is called, the
+ * request and response handles stay valid. After `finish` they must not be used again.
+ */
+#ifndef FORKHORN_APP_H
+#define FORKHORN_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The ABI version described by this header. */
+#define FORKHORN_ABI_VERSION 1u
+
+/** A byte string that is not NUL-terminated. */
+typedef struct fh_str {
+    const char* data;
+    size_t size;
+} fh_str;
+
+/** One request, owned by the server. */
+typedef struct fh_request fh_request;
+/** The response to one request, owned by the server. */
+typedef struct fh_response fh_response;
+
+/** Return codes of the server functions. */
+enum fh_status {
+    FH_OK = 0,
+    FH_ERR_INVALID = -1, /**< bad argument (status out of range, header name not a token...) */
+    FH_ERR_STATE = -2,   /**< too late: headers already sent, or the response is finished */
+    FH_ERR_IO = -3,      /**< the client went away or timed out */
+    FH_ERR_NOT_FOUND = -4
+};
+
+/** What a handler returns. */
+enum fh_handle_result {
+    FH_DONE = 0,   /**< the response is complete; the server calls finish if the app did not */
+    FH_PENDING = 1 /**< the app will call finish later, possibly from another thread */
+};
+
+/** Log levels, as in the error log. */
+enum fh_log_level { FH_LOG_DEBUG = 10, FH_LOG_INFO = 20, FH_LOG_WARNING = 30, FH_LOG_ERROR = 40, FH_LOG_CRITICAL = 50 };
+
+/** The functions the server offers to the app. Passed to `init` and to every `handle`. */
+typedef struct fh_server_api {
+    uint32_t abi_version; /**< FORKHORN_ABI_VERSION of the server */
+    uint32_t struct_size; /**< sizeof(fh_server_api) in the server; members beyond it are absent */
+
+    /* The request, exactly as parsed. Strings stay valid until finish. */
+    fh_str (*method)(const fh_request* req);
+    fh_str (*target)(const fh_request* req);  /**< raw request-target, e.g. "/a/b?x=1" */
+    fh_str (*path)(const fh_request* req);    /**< target without query and fragment */
+    fh_str (*query)(const fh_request* req);   /**< without the '?' */
+    fh_str (*version)(const fh_request* req); /**< "HTTP/1.1" or "HTTP/1.0" */
+    fh_str (*remote_addr)(const fh_request* req);
+    size_t (*header_count)(const fh_request* req);
+    /** Header `index` (0-based, in the order received, names as received). */
+    int (*header_at)(const fh_request* req, size_t index, fh_str* name, fh_str* value);
+    /** First header whose name matches case-insensitively; FH_ERR_NOT_FOUND if none. */
+    int (*header_get)(const fh_request* req, fh_str name, fh_str* value);
+    /** Reads up to `size` body bytes (chunked framing removed). Returns the count, 0 at the end
+     *  of the body, or a negative fh_status. Blocks until data arrives or the timeout expires. */
+    int64_t (*read_body)(fh_request* req, void* buf, size_t size);
+
+    /* The response. Headers may be set until the first byte of the body is sent. */
+    int (*set_status)(fh_response* res, int status);
+    int (*add_header)(fh_response* res, fh_str name, fh_str value);
+    /** Appends body bytes. Without a Content-Length header from the app, a response whose body
+     *  fits the server's buffer gets one; a longer one is sent chunked (HTTP/1.1). */
+    int (*write)(fh_response* res, const void* data, size_t size);
+    /** Sends `length` bytes of the file at `path` from `offset` (length 0 = to the end). */
+    int (*send_file)(fh_response* res, const char* path, uint64_t offset, uint64_t length);
+    /** Completes the response. Callable from any thread, once. */
+    int (*finish)(fh_response* res);
+
+    /** Writes a line to the server's error log. */
+    void (*log)(int level, fh_str message);
+} fh_server_api;
+
+/** The application descriptor returned by the exported entry function. */
+typedef struct fh_app {
+    uint32_t abi_version; /**< set to FORKHORN_ABI_VERSION */
+    uint32_t struct_size; /**< set to sizeof(fh_app) */
+    const char* name;     /**< shown in logs; may be NULL */
+
+    /** Optional. Called once per worker process (after fork, or in the arbiter with --preload),
+     *  before any request. Returns 0 on success; anything else stops the server from booting. */
+    int (*init)(const fh_server_api* api, void** state);
+    /** Optional. Called once when the worker exits cleanly. */
+    void (*shutdown)(void* state);
+    /** Required. Serves one request; returns an fh_handle_result. */
+    int (*handle)(void* state, const fh_server_api* api, fh_request* req, fh_response* res);
+} fh_app;
+
+/** The type of the exported entry function. */
+typedef const fh_app* (*fh_app_entry)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
