@@ -8,7 +8,8 @@ pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
 
 # Asio is compiled once (ASIO_SEPARATE_COMPILATION) instead of in every translation unit.
-add_library(forkhorn_asio STATIC ${PROJECT_SOURCE_DIR}/src/asio_impl.cpp)
+# Not linked yet: the keep-alive worker types (gthread, async) are built on it.
+add_library(forkhorn_asio STATIC EXCLUDE_FROM_ALL ${PROJECT_SOURCE_DIR}/src/asio_impl.cpp)
 target_compile_definitions(forkhorn_asio PUBLIC ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
 target_include_directories(forkhorn_asio SYSTEM PUBLIC ${ASIO_INCLUDE_DIR})
 target_link_libraries(forkhorn_asio PUBLIC Threads::Threads)

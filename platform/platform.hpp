@@ -1,0 +1,156 @@
+// The platform layer: the only interface between portable code (src/) and the OS.
+// Implementations live in platform/posix/ and platform/windows/ with the same file names;
+// CMake picks the folder. Nothing here includes an OS header.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace forkhorn::platform {
+
+// ---------------------------------------------------------------- processes
+
+int current_pid();
+
+/// Control events of the arbiter: one enum whatever delivered them (a POSIX signal, a ctl
+/// command, a Windows named event or a service control).
+enum class control_event : std::uint8_t { ttin, ttou, hup, term, int_, quit, usr1, usr2, winch, child };
+
+std::string_view control_event_name(control_event e);
+
+/// How a worker process ended.
+struct child_exit {
+    int pid = 0;
+    int exit_code = 0;   // valid when signal == 0
+    int signal = 0;      // the signal that killed it, 0 if it exited
+    std::string signal_name; // "SIGKILL"...
+};
+
+/// What the arbiter asks of a worker.
+enum class worker_command : std::uint8_t {
+    graceful_stop, // TERM: finish the current request, then exit
+    quick_stop,    // QUIT/INT: exit now
+    reopen_logs,   // USR1
+    abort,         // ABRT: the worker missed its heartbeat; it logs and exits
+    kill           // KILL: no questions
+};
+
+/// Arbiter side: receives control events and child exits. Created once, before any worker.
+class control_source {
+public:
+    control_source();
+    ~control_source();
+    control_source(const control_source&) = delete;
+    control_source& operator=(const control_source&) = delete;
+
+    /// Installs the handlers (signals on POSIX); returns an error message on failure.
+    std::optional<std::string> open();
+    /// Waits up to `timeout` for events; returns those that arrived (possibly none).
+    std::vector<control_event> wait(std::chrono::milliseconds timeout);
+    /// Queues an event from inside the process (ctl socket, tests).
+    void post(control_event e);
+    /// Children that have exited since the last call; never blocks.
+    std::vector<child_exit> reap();
+
+private:
+    struct impl;
+    impl* impl_;
+};
+
+/// Starts a worker process that runs `worker_main` and exits with its return value
+/// (fork on POSIX). Returns the pid, or an error message.
+std::optional<std::string> spawn_worker(const std::function<int()>& worker_main, int& pid);
+
+/// Sends `cmd` to worker `pid`; false if the process is gone.
+bool send_worker(int pid, worker_command cmd);
+
+/// Worker side: the arbiter's commands, readable by a poll loop through a wake handle.
+class worker_control {
+public:
+    worker_control();
+    ~worker_control();
+    worker_control(const worker_control&) = delete;
+    worker_control& operator=(const worker_control&) = delete;
+
+    std::optional<std::string> open();
+    /// A handle that becomes readable when a command is pending (for wait_readable).
+    std::intptr_t wake_handle() const;
+    /// The commands received since the last call.
+    std::vector<worker_command> take();
+    /// True once the arbiter that started this worker is gone.
+    bool parent_gone() const;
+
+private:
+    struct impl;
+    impl* impl_;
+};
+
+/// Sets the process title shown by ps (best effort).
+void set_process_title(std::string_view title);
+
+// ---------------------------------------------------------------- shared libraries
+
+class library {
+public:
+    library() = default;
+    ~library();
+    library(library&& other) noexcept;
+    library& operator=(library&& other) noexcept;
+
+    /// Loads `path`; on failure returns the system's reason.
+    std::optional<std::string> open(const std::string& path);
+    /// The address of exported `name`, or nullptr with `error` set.
+    void* symbol(const std::string& name, std::string& error) const;
+
+private:
+    void* handle_ = nullptr;
+};
+
+// ---------------------------------------------------------------- sockets
+
+using native_socket = std::intptr_t;
+inline constexpr native_socket invalid_socket = -1;
+
+/// A listening socket made by the arbiter and inherited by its workers.
+struct listener {
+    native_socket fd = invalid_socket;
+    std::string url;       // "http://127.0.0.1:8000", "unix:/run/app.sock"
+    std::string unix_path; // to unlink on a final stop
+};
+
+/// Binds and listens on `address` (HOST:PORT, [V6]:PORT, unix:PATH). The socket stays open
+/// across the fork of workers. Returns an error naming the address and the cause.
+std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out);
+void close_listener(listener& l, bool unlink_path);
+
+/// Index of the first of `handles` that is readable within `timeout`, or -1 on timeout,
+/// -2 on interruption by a signal.
+int wait_readable(std::span<const native_socket> handles, std::chrono::milliseconds timeout);
+
+/// Accepts one connection from a non-blocking listener; invalid_socket if none is pending.
+native_socket accept_connection(native_socket listener, std::string& peer);
+
+/// Reads what is available, waiting until `deadline`. Returns the byte count, 0 on orderly
+/// close, -1 on error, -2 on timeout.
+std::int64_t recv_some(native_socket s, char* buf, std::size_t size, std::chrono::steady_clock::time_point deadline);
+
+/// Writes every byte unless an error or the deadline stops it.
+bool send_all(native_socket s, std::string_view data, std::chrono::steady_clock::time_point deadline);
+
+/// Sends `length` bytes of `path` from `offset` with the kernel's sendfile where it exists.
+/// Returns the bytes sent or an error message.
+std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
+                                     std::uint64_t& length, std::chrono::steady_clock::time_point deadline);
+
+/// Stops sending, reads briefly what the peer still sends, then closes (RFC 9112 §9.6), so an
+/// error response is not lost to a reset caused by unread request bytes.
+void close_connection(native_socket s, bool linger_for_peer);
+
+} // namespace forkhorn::platform

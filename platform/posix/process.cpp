@@ -1,0 +1,261 @@
+// POSIX processes: fork, signals through a self-pipe, waitpid.
+#include "platform.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+namespace forkhorn::platform {
+namespace {
+
+// The write end of the current self-pipe; handlers only write() to it (async-signal-safe).
+std::atomic<int> signal_pipe_write{-1};
+
+void on_signal(int signo)
+{
+    int saved = errno;
+    auto byte = static_cast<unsigned char>(signo);
+    int fd = signal_pipe_write.load(std::memory_order_relaxed);
+    if (fd >= 0) (void)!::write(fd, &byte, 1);
+    errno = saved;
+}
+
+const int arbiter_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+const int worker_signals[] = {SIGTERM, SIGINT, SIGQUIT, SIGUSR1};
+
+std::optional<std::string> make_pipe(int fds[2])
+{
+    if (::pipe(fds) != 0) return std::string("pipe() failed: ") + std::strerror(errno);
+    for (int i = 0; i < 2; ++i) {
+        ::fcntl(fds[i], F_SETFL, ::fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+        ::fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    return std::nullopt;
+}
+
+void install(std::span<const int> signals, void (*handler)(int))
+{
+    struct sigaction sa {};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    // SA_RESTART keeps blocking syscalls of the app from failing with EINTR on our signals.
+    sa.sa_flags = SA_RESTART;
+    for (int s : signals) ::sigaction(s, &sa, nullptr);
+}
+
+std::vector<unsigned char> drain(int fd)
+{
+    std::vector<unsigned char> out;
+    unsigned char buf[64];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.insert(out.end(), buf, buf + n);
+    return out;
+}
+
+std::optional<control_event> event_of(int signo)
+{
+    switch (signo) {
+    case SIGTTIN: return control_event::ttin;
+    case SIGTTOU: return control_event::ttou;
+    case SIGHUP: return control_event::hup;
+    case SIGTERM: return control_event::term;
+    case SIGINT: return control_event::int_;
+    case SIGQUIT: return control_event::quit;
+    case SIGUSR1: return control_event::usr1;
+    case SIGUSR2: return control_event::usr2;
+    case SIGWINCH: return control_event::winch;
+    case SIGCHLD: return control_event::child;
+    default: return std::nullopt;
+    }
+}
+
+// Posted events travel through the same pipe as signals, encoded above any signal number.
+constexpr unsigned char posted_base = 128;
+
+std::string signal_name(int signo)
+{
+    switch (signo) {
+    case SIGKILL: return "SIGKILL";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGABRT: return "SIGABRT";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGILL: return "SIGILL";
+    case SIGHUP: return "SIGHUP";
+    case SIGPIPE: return "SIGPIPE";
+    default: return "signal " + std::to_string(signo);
+    }
+}
+
+int original_parent = 0;
+
+} // namespace
+
+int current_pid() { return static_cast<int>(::getpid()); }
+
+std::string_view control_event_name(control_event e)
+{
+    constexpr std::string_view names[] = {"ttin", "ttou", "hup", "term", "int", "quit", "usr1", "usr2", "winch", "chld"};
+    return names[static_cast<int>(e)];
+}
+
+struct control_source::impl {
+    int fds[2] = {-1, -1};
+};
+
+control_source::control_source() : impl_(new impl) {}
+
+control_source::~control_source()
+{
+    signal_pipe_write.store(-1);
+    for (int fd : impl_->fds)
+        if (fd >= 0) ::close(fd);
+    delete impl_;
+}
+
+std::optional<std::string> control_source::open()
+{
+    if (auto err = make_pipe(impl_->fds)) return err;
+    signal_pipe_write.store(impl_->fds[1]);
+    install(arbiter_signals, on_signal);
+    return std::nullopt;
+}
+
+std::vector<control_event> control_source::wait(std::chrono::milliseconds timeout)
+{
+    pollfd p{impl_->fds[0], POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(timeout.count()));
+    std::vector<control_event> events;
+    for (unsigned char b : drain(impl_->fds[0])) {
+        if (b >= posted_base) events.push_back(static_cast<control_event>(b - posted_base));
+        else if (auto e = event_of(b)) events.push_back(*e);
+    }
+    return events;
+}
+
+void control_source::post(control_event e)
+{
+    auto byte = static_cast<unsigned char>(posted_base + static_cast<unsigned char>(e));
+    (void)!::write(impl_->fds[1], &byte, 1);
+}
+
+std::vector<child_exit> control_source::reap()
+{
+    std::vector<child_exit> out;
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        child_exit e;
+        e.pid = static_cast<int>(pid);
+        if (WIFSIGNALED(status)) {
+            e.signal = WTERMSIG(status);
+            e.signal_name = signal_name(e.signal);
+        } else {
+            e.exit_code = WEXITSTATUS(status);
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::optional<std::string> spawn_worker(const std::function<int()>& worker_main, int& pid)
+{
+    // Signals are blocked across fork so that none reaches the child while it still runs the
+    // arbiter's handlers (which would write into the arbiter's pipe).
+    sigset_t all, old;
+    sigfillset(&all);
+    ::sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t child = ::fork();
+    if (child == 0) {
+        signal_pipe_write.store(-1);
+        install(arbiter_signals, SIG_DFL);
+        ::signal(SIGPIPE, SIG_IGN);
+        original_parent = static_cast<int>(::getppid());
+#if defined(__linux__)
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        int code = worker_main();
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    int saved = errno;
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (child < 0) return std::string("fork() failed: ") + std::strerror(saved);
+    pid = static_cast<int>(child);
+    return std::nullopt;
+}
+
+bool send_worker(int pid, worker_command cmd)
+{
+    constexpr int signals[] = {SIGTERM, SIGQUIT, SIGUSR1, SIGABRT, SIGKILL};
+    return ::kill(pid, signals[static_cast<int>(cmd)]) == 0;
+}
+
+struct worker_control::impl {
+    int fds[2] = {-1, -1};
+};
+
+worker_control::worker_control() : impl_(new impl) {}
+
+worker_control::~worker_control()
+{
+    signal_pipe_write.store(-1);
+    for (int fd : impl_->fds)
+        if (fd >= 0) ::close(fd);
+    delete impl_;
+}
+
+// A quick stop (INT/QUIT) must not wait for the app's current request: leave at once, as
+// Gunicorn's workers do. _exit is async-signal-safe; log lines are flushed as they are written.
+void on_quick_stop(int) { ::_exit(0); }
+
+std::optional<std::string> worker_control::open()
+{
+    if (auto err = make_pipe(impl_->fds)) return err;
+    signal_pipe_write.store(impl_->fds[1]);
+    install(worker_signals, on_signal);
+    const int quick[] = {SIGINT, SIGQUIT};
+    install(quick, on_quick_stop);
+    return std::nullopt;
+}
+
+std::intptr_t worker_control::wake_handle() const { return impl_->fds[0]; }
+
+std::vector<worker_command> worker_control::take()
+{
+    std::vector<worker_command> out;
+    for (unsigned char b : drain(impl_->fds[0])) {
+        if (b == SIGTERM) out.push_back(worker_command::graceful_stop);
+        else if (b == SIGINT || b == SIGQUIT) out.push_back(worker_command::quick_stop);
+        else if (b == SIGUSR1) out.push_back(worker_command::reopen_logs);
+    }
+    return out;
+}
+
+bool worker_control::parent_gone() const { return original_parent != 0 && ::getppid() != original_parent; }
+
+void set_process_title(std::string_view title)
+{
+#if defined(__linux__)
+    // PR_SET_NAME shows in `ps -o comm` and top; 15 bytes at most.
+    std::string name(title.substr(0, 15));
+    ::prctl(PR_SET_NAME, name.c_str());
+#else
+    (void)title;
+#endif
+}
+
+} // namespace forkhorn::platform

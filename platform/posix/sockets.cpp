@@ -1,0 +1,281 @@
+// POSIX sockets: listeners, non-blocking I/O with deadlines, sendfile.
+#include "platform.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/sendfile.h>
+#endif
+
+namespace forkhorn::platform {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+struct host_port {
+    std::string host;
+    std::string port;
+};
+
+// HOST:PORT, [V6]:PORT, HOST (port 8000), tcp://HOST:PORT; as Gunicorn's bind forms.
+std::optional<host_port> split_host_port(std::string_view a)
+{
+    if (a.starts_with("tcp://")) a.remove_prefix(6);
+    if (a.starts_with("[")) {
+        auto close = a.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        host_port hp{std::string(a.substr(1, close - 1)), "8000"};
+        auto rest = a.substr(close + 1);
+        if (rest.starts_with(":")) hp.port = rest.substr(1);
+        else if (!rest.empty()) return std::nullopt;
+        return hp;
+    }
+    auto colon = a.rfind(':');
+    if (colon == std::string_view::npos) return host_port{std::string(a), "8000"};
+    if (a.find(':') != colon) return std::nullopt; // a bare IPv6 address needs brackets
+    return host_port{std::string(a.substr(0, colon)), std::string(a.substr(colon + 1))};
+}
+
+std::string format_address(const sockaddr* sa)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    if (sa->sa_family == AF_INET) {
+        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+        ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+        return std::string(text) + ":" + std::to_string(ntohs(in->sin_port));
+    }
+    if (sa->sa_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+        ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+        return "[" + std::string(text) + "]:" + std::to_string(ntohs(in6->sin6_port));
+    }
+    return "unix";
+}
+
+std::string peer_host(const sockaddr_storage& ss)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    if (ss.ss_family == AF_INET)
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, text, sizeof text);
+    else if (ss.ss_family == AF_INET6)
+        ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, text, sizeof text);
+    else
+        return "unix";
+    return text;
+}
+
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+std::optional<std::string> listen_on(int fd, const std::string& address, int backlog)
+{
+    if (::listen(fd, backlog) == 0) return std::nullopt;
+    int err = errno;
+    ::close(fd);
+    return "listen() on " + address + " failed (" + errno_text(err) + ")";
+}
+
+std::optional<std::string> bind_unix(const std::string& address, const std::string& path, int backlog, listener& out)
+{
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof sun.sun_path) return "invalid unix socket path in '" + address + "'";
+    std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) return "bind() to " + address + " failed (a non-socket file is in the way)";
+        ::unlink(path.c_str());
+    }
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return "socket() for " + address + " failed (" + errno_text(errno) + ")";
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) {
+        int err = errno;
+        ::close(fd);
+        return "bind() to " + address + " failed (" + errno_text(err) + ")";
+    }
+    if (auto err = listen_on(fd, address, backlog)) return err;
+    set_nonblocking(fd);
+    out = listener{fd, "unix:" + path, path};
+    return std::nullopt;
+}
+
+std::optional<std::string> bind_tcp(const std::string& address, int backlog, listener& out)
+{
+    auto hp = split_host_port(address);
+    if (!hp) return "invalid address '" + address + "'";
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* res = nullptr;
+    const char* host = hp->host.empty() ? "0.0.0.0" : hp->host.c_str();
+    if (int rc = ::getaddrinfo(host, hp->port.c_str(), &hints, &res); rc != 0)
+        return "invalid address '" + address + "' (" + ::gai_strerror(rc) + ")";
+    int fd = ::socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+    if (fd < 0) {
+        ::freeaddrinfo(res);
+        return "socket() for " + address + " failed (" + errno_text(errno) + ")";
+    }
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (res->ai_family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    int rc = ::bind(fd, res->ai_addr, res->ai_addrlen);
+    int err = errno;
+    ::freeaddrinfo(res);
+    if (rc != 0) {
+        ::close(fd);
+        return "bind() to " + address + " failed (" + errno_text(err) + ")";
+    }
+    if (auto e = listen_on(fd, address, backlog)) return e;
+    set_nonblocking(fd);
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    out = listener{fd, "http://" + format_address(reinterpret_cast<sockaddr*>(&bound)), {}};
+    return std::nullopt;
+}
+
+int remaining_ms(clock::time_point deadline)
+{
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
+}
+
+// Waits for `events` on `fd` until the deadline; false on timeout.
+bool wait_for(int fd, short events, clock::time_point deadline)
+{
+    for (;;) {
+        int left = remaining_ms(deadline);
+        if (left <= 0) return false;
+        pollfd p{fd, events, 0};
+        int rc = ::poll(&p, 1, left);
+        if (rc > 0) return true;
+        if (rc == 0) return false;
+        if (errno != EINTR) return true; // let the next syscall report the error
+    }
+}
+
+} // namespace
+
+std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out)
+{
+    for (std::string_view prefix : {"unix://", "unix:"})
+        if (address.starts_with(prefix)) return bind_unix(address, address.substr(prefix.size()), backlog, out);
+    return bind_tcp(address, backlog, out);
+}
+
+void close_listener(listener& l, bool unlink_path)
+{
+    if (l.fd >= 0) ::close(static_cast<int>(l.fd));
+    if (unlink_path && !l.unix_path.empty()) ::unlink(l.unix_path.c_str());
+    l.fd = invalid_socket;
+}
+
+int wait_readable(std::span<const native_socket> handles, std::chrono::milliseconds timeout)
+{
+    pollfd fds[16];
+    std::size_t n = std::min<std::size_t>(handles.size(), 16);
+    for (std::size_t i = 0; i < n; ++i) fds[i] = pollfd{static_cast<int>(handles[i]), POLLIN, 0};
+    int rc = ::poll(fds, n, static_cast<int>(timeout.count()));
+    if (rc < 0) return errno == EINTR ? -2 : -1;
+    for (std::size_t i = 0; i < n; ++i)
+        if (fds[i].revents) return static_cast<int>(i);
+    return -1;
+}
+
+native_socket accept_connection(native_socket listener_fd, std::string& peer)
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int fd = ::accept4(static_cast<int>(listener_fd), reinterpret_cast<sockaddr*>(&ss), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return invalid_socket;
+    if (ss.ss_family != AF_UNIX) {
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    peer = peer_host(ss);
+    return fd;
+}
+
+std::int64_t recv_some(native_socket s, char* buf, std::size_t size, clock::time_point deadline)
+{
+    for (;;) {
+        ssize_t n = ::recv(static_cast<int>(s), buf, size, 0);
+        if (n >= 0) return n;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+        if (!wait_for(static_cast<int>(s), POLLIN, deadline)) return -2;
+    }
+}
+
+bool send_all(native_socket s, std::string_view data, clock::time_point deadline)
+{
+    while (!data.empty()) {
+        ssize_t n = ::send(static_cast<int>(s), data.data(), data.size(), MSG_NOSIGNAL);
+        if (n > 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+        if (!wait_for(static_cast<int>(s), POLLOUT, deadline)) return false;
+    }
+    return true;
+}
+
+std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
+                                     std::uint64_t& length, clock::time_point deadline)
+{
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "open(" + path + ") failed (" + errno_text(errno) + ")";
+    struct stat st {};
+    ::fstat(fd, &st);
+    auto size = static_cast<std::uint64_t>(st.st_size);
+    if (offset > size) offset = size;
+    if (length == 0 || offset + length > size) length = size - offset;
+    auto off = static_cast<off_t>(offset);
+    std::uint64_t left = length;
+    std::optional<std::string> error;
+    while (left > 0 && !error) {
+        ssize_t n = ::sendfile(static_cast<int>(s), fd, &off, std::min<std::uint64_t>(left, 1 << 30));
+        if (n > 0) left -= static_cast<std::uint64_t>(n);
+        else if (n == 0) error = "file shrank while sending";
+        else if (errno == EAGAIN && wait_for(static_cast<int>(s), POLLOUT, deadline)) continue;
+        else if (errno != EINTR) error = "sendfile() failed (" + errno_text(errno) + ")";
+    }
+    ::close(fd);
+    length -= left;
+    return error;
+}
+
+void close_connection(native_socket s, bool linger_for_peer)
+{
+    int fd = static_cast<int>(s);
+    if (linger_for_peer) {
+        ::shutdown(fd, SHUT_WR);
+        char buf[4096];
+        auto deadline = clock::now() + std::chrono::seconds(1);
+        for (std::size_t drained = 0; drained < 65536;) {
+            auto n = recv_some(s, buf, sizeof buf, deadline);
+            if (n <= 0) break;
+            drained += static_cast<std::size_t>(n);
+        }
+    }
+    ::close(fd);
+}
+
+} // namespace forkhorn::platform

@@ -1,0 +1,274 @@
+#include "core/exchange.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/app_log.hpp"
+
+namespace forkhorn {
+namespace {
+
+// Bodies up to this size are buffered whole so the response gets a Content-Length and goes
+// out in one send; longer ones are streamed.
+constexpr std::size_t buffer_limit = 64 * 1024;
+
+fh_str str(std::string_view s) { return fh_str{s.data(), s.size()}; }
+std::string_view view(fh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
+
+bool iequals(std::string_view a, std::string_view b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](char x, char y) { return (x | 0x20) == (y | 0x20); });
+}
+
+exchange& ex(const fh_request* r) { return *r->ex; }
+exchange& ex(const fh_response* r) { return *r->ex; }
+
+std::string_view version_text(int minor) { return minor == 0 ? "HTTP/1.0" : "HTTP/1.1"; }
+
+int header_at(const fh_request* r, std::size_t i, fh_str* name, fh_str* value)
+{
+    auto headers = ex(r).head().headers;
+    if (i >= headers.size()) return FH_ERR_NOT_FOUND;
+    if (name) *name = str(headers[i].name);
+    if (value) *value = str(headers[i].value);
+    return FH_OK;
+}
+
+int header_get(const fh_request* r, fh_str name, fh_str* value)
+{
+    for (const auto& h : ex(r).head().headers)
+        if (iequals(h.name, view(name))) {
+            if (value) *value = str(h.value);
+            return FH_OK;
+        }
+    return FH_ERR_NOT_FOUND;
+}
+
+const fh_server_api api_table = {
+    FORKHORN_ABI_VERSION,
+    sizeof(fh_server_api),
+    [](const fh_request* r) { return str(ex(r).head().method); },
+    [](const fh_request* r) { return str(ex(r).head().target); },
+    [](const fh_request* r) { return str(ex(r).head().path); },
+    [](const fh_request* r) { return str(ex(r).head().query); },
+    [](const fh_request* r) { return str(version_text(ex(r).head().version_minor)); },
+    [](const fh_request* r) { return str(ex(r).remote_addr()); },
+    [](const fh_request* r) { return ex(r).head().headers.size(); },
+    header_at,
+    header_get,
+    [](fh_request* r, void* buf, std::size_t size) { return ex(r).read_body(buf, size); },
+    [](fh_response* r, int status) { return ex(r).set_status(status); },
+    [](fh_response* r, fh_str n, fh_str v) { return ex(r).add_header(view(n), view(v)); },
+    [](fh_response* r, const void* data, std::size_t size) {
+        return ex(r).write(std::string_view(static_cast<const char*>(data), size));
+    },
+    [](fh_response* r, const char* path, std::uint64_t offset, std::uint64_t length) {
+        return path ? ex(r).send_file(path, offset, length) : FH_ERR_INVALID;
+    },
+    [](fh_response* r) { return ex(r).finish(); },
+    [](int level, fh_str message) { app_log(level, view(message)); },
+};
+
+} // namespace
+
+const fh_server_api* server_api() { return &api_table; }
+
+exchange::exchange(const http::request_head& head, transport& io, std::string_view remote_addr, bool keep_alive,
+                   http::date_cache& dates)
+    : head_(head), io_(io), remote_addr_(remote_addr), dates_(dates), keep_alive_(keep_alive && head.keep_alive)
+{
+    body_.start(head);
+}
+
+void exchange::run(const fh_app& app, void* state)
+{
+    int rc = app.handle(state, server_api(), &request_, &response_);
+    if (rc == FH_DONE) {
+        finish();
+    } else if (rc != FH_PENDING) {
+        fail_unfinished();
+    }
+    std::unique_lock lock(mutex_);
+    finished_cv_.wait(lock, [this] { return finished_; });
+}
+
+void exchange::fail_unfinished()
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (finished_) return;
+        app_log(FH_LOG_ERROR, "application handler failed; answering 500");
+        reusable_ = false;
+        if (!committed_) {
+            out_.clear();
+            headers_.clear();
+            header_views_.clear();
+            status_ = 500;
+            app_length_ = -1;
+            out_ = "Internal Server Error\n";
+            headers_.emplace_back("Content-Type", "text/plain");
+        }
+    }
+    finish();
+}
+
+std::int64_t exchange::read_body(void* buf, std::size_t size)
+{
+    if (head_.expect_continue && !continue_sent_) {
+        continue_sent_ = true;
+        if (!committed_ && !io_.send("HTTP/1.1 100 Continue\r\n\r\n")) return FH_ERR_IO;
+    }
+    while (body_pending_.empty()) {
+        io_.consume(pending_consume_);
+        pending_consume_ = 0;
+        if (body_.done()) return 0;
+        auto r = body_.decode(io_.buffered());
+        if (r.status == http::body_status::error) return reusable_ = false, FH_ERR_IO;
+        if (r.data.empty()) {
+            io_.consume(r.consumed);
+            if (r.status == http::body_status::done) return 0;
+            if (r.status == http::body_status::need_more && io_.fill() <= 0) return reusable_ = false, FH_ERR_IO;
+            continue;
+        }
+        // The data view points into the transport's buffer, so consume only after it is read.
+        body_pending_ = r.data;
+        pending_consume_ = r.consumed;
+    }
+    auto n = std::min(size, body_pending_.size());
+    std::memcpy(buf, body_pending_.data(), n);
+    body_pending_.remove_prefix(n);
+    return static_cast<std::int64_t>(n);
+}
+
+int exchange::set_status(int status)
+{
+    std::lock_guard lock(mutex_);
+    if (committed_ || finished_) return FH_ERR_STATE;
+    if (status < 200 || status > 599) return FH_ERR_INVALID;
+    status_ = status;
+    return FH_OK;
+}
+
+int exchange::add_header(std::string_view name, std::string_view value)
+{
+    std::lock_guard lock(mutex_);
+    if (committed_ || finished_) return FH_ERR_STATE;
+    if (!http::valid_field(name, value)) return FH_ERR_INVALID;
+    if (iequals(name, "content-length")) {
+        std::uint64_t n = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc{} || end != value.data() + value.size()) return FH_ERR_INVALID;
+        app_length_ = static_cast<std::int64_t>(n);
+    }
+    headers_.emplace_back(name, value);
+    return FH_OK;
+}
+
+int exchange::commit(std::int64_t complete_length)
+{
+    bool head_request = head_.method == "HEAD";
+    framing_ = http::choose_framing(status_, head_request, head_.version_minor, app_length_, complete_length);
+    if (framing_ == http::response_framing::close) keep_alive_ = false;
+    header_views_.clear();
+    for (const auto& [n, v] : headers_) header_views_.push_back({n, v});
+    http::response_head rh;
+    rh.status = status_;
+    rh.version_minor = head_.version_minor;
+    rh.headers = header_views_;
+    rh.framing = framing_;
+    rh.content_length = static_cast<std::uint64_t>(app_length_ >= 0 ? app_length_ : std::max<std::int64_t>(complete_length, 0));
+    rh.keep_alive = keep_alive_ && reusable_;
+    rh.head_request = head_request;
+    rh.date = dates_.now();
+    std::string head;
+    http::write_head(head, rh);
+    committed_ = true;
+    std::string body = std::move(out_);
+    out_.clear();
+    if (!io_.send(head)) return reusable_ = false, FH_ERR_IO;
+    return send_body(body) ? FH_OK : FH_ERR_IO;
+}
+
+bool exchange::send_body(std::string_view data)
+{
+    using enum http::response_framing;
+    if (data.empty() || framing_ == none) return true;
+    if (framing_ == content_length && app_length_ >= 0) {
+        auto room = static_cast<std::uint64_t>(app_length_) - std::min<std::uint64_t>(body_sent_, app_length_);
+        data = data.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size())));
+    }
+    body_sent_ += data.size();
+    if (framing_ != chunked) return io_.send(data) || (reusable_ = false);
+    std::string chunk;
+    http::write_chunk_header(chunk, data.size());
+    chunk.append(data).append("\r\n");
+    return io_.send(chunk) || (reusable_ = false);
+}
+
+int exchange::write(std::string_view data)
+{
+    std::lock_guard lock(mutex_);
+    if (finished_) return FH_ERR_STATE;
+    if (committed_) return send_body(data) ? FH_OK : FH_ERR_IO;
+    out_.append(data);
+    if (out_.size() < buffer_limit) return FH_OK;
+    return commit(-1);
+}
+
+int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec || offset > size) return FH_ERR_INVALID;
+    if (length == 0 || length > size - offset) length = size - offset;
+    std::lock_guard lock(mutex_);
+    if (finished_) return FH_ERR_STATE;
+    if (!committed_ && out_.empty() && app_length_ < 0) app_length_ = static_cast<std::int64_t>(length);
+    if (!committed_ && commit(-1) != FH_OK) return FH_ERR_IO;
+    if (head_.method == "HEAD" || framing_ == http::response_framing::none) return FH_OK;
+    if (framing_ == http::response_framing::content_length) {
+        body_sent_ += length;
+        return io_.send_file(path, offset, length) ? FH_OK : (reusable_ = false, FH_ERR_IO);
+    }
+    return stream_file(path, offset, length);
+}
+
+int exchange::stream_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    // Chunked or close-delimited framing has no zero-copy path: copy through a buffer.
+    std::ifstream file(path, std::ios::binary);
+    file.seekg(static_cast<std::streamoff>(offset));
+    std::string buf(buffer_limit, '\0');
+    while (length > 0 && file) {
+        file.read(buf.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(length, buf.size())));
+        auto got = static_cast<std::size_t>(file.gcount());
+        if (got == 0) break;
+        if (!send_body(std::string_view(buf.data(), got))) return FH_ERR_IO;
+        length -= got;
+    }
+    return FH_OK;
+}
+
+int exchange::finish()
+{
+    std::lock_guard lock(mutex_);
+    if (finished_) return FH_ERR_STATE;
+    int rc = committed_ ? FH_OK : commit(static_cast<std::int64_t>(out_.size()));
+    if (rc == FH_OK && framing_ == http::response_framing::chunked && !io_.send(http::last_chunk)) rc = FH_ERR_IO;
+    if (framing_ == http::response_framing::content_length && app_length_ >= 0 &&
+        body_sent_ < static_cast<std::uint64_t>(app_length_) && head_.method != "HEAD" &&
+        http::status_allows_body(status_)) {
+        // The app promised more bytes than it sent: the peer would wait for them forever.
+        reusable_ = false;
+    }
+    if (framing_ == http::response_framing::close) reusable_ = false;
+    finished_ = true;
+    finished_cv_.notify_all();
+    return rc;
+}
+
+} // namespace forkhorn

@@ -1,0 +1,109 @@
+// One request/response pair as the app sees it through the C ABI (fh_request, fh_response),
+// over a blocking transport. Shared by the worker types that run handlers on threads that
+// may block (sync, gthread).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <forkhorn/app.h>
+
+#include "http/parser.hpp"
+#include "http/response.hpp"
+
+namespace forkhorn {
+class exchange;
+}
+
+struct fh_request {
+    forkhorn::exchange* ex;
+};
+struct fh_response {
+    forkhorn::exchange* ex;
+};
+
+namespace forkhorn {
+
+/// The byte stream under an exchange: a connection with its receive buffer. Body bytes are
+/// decoded in place from the buffer, so bytes after the body stay there for the next request.
+class transport {
+public:
+    virtual ~transport() = default;
+    /// Received bytes not consumed yet.
+    virtual std::string_view buffered() const = 0;
+    virtual void consume(std::size_t n) = 0;
+    /// Receives more into the buffer. Returns the count, 0 on close, negative on error or timeout.
+    virtual std::int64_t fill() = 0;
+    virtual bool send(std::string_view data) = 0;
+    virtual bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) = 0;
+};
+
+/// The server functions given to apps.
+const fh_server_api* server_api();
+
+class exchange {
+public:
+    exchange(const http::request_head& head, transport& io, std::string_view remote_addr, bool keep_alive,
+             http::date_cache& dates);
+
+    fh_request* request() { return &request_; }
+    fh_response* response() { return &response_; }
+
+    /// Runs the app's handler and waits until the response is finished (by the handler or,
+    /// for FH_PENDING, later from another thread).
+    void run(const fh_app& app, void* state);
+
+    // The fh_server_api entry points.
+    std::int64_t read_body(void* buf, std::size_t size);
+    int set_status(int status);
+    int add_header(std::string_view name, std::string_view value);
+    int write(std::string_view data);
+    int send_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
+    int finish();
+
+    const http::request_head& head() const { return head_; }
+    std::string_view remote_addr() const { return remote_addr_; }
+    int status() const { return status_; }
+    std::uint64_t body_bytes_sent() const { return body_sent_; }
+    std::span<const http::header_field> response_headers() const { return header_views_; }
+    /// False when the connection cannot carry another request (framing broke, body unread...).
+    bool reusable() const { return reusable_ && body_.done(); }
+
+private:
+    int commit(std::int64_t complete_length);
+    bool send_body(std::string_view data);
+    int stream_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
+    void fail_unfinished();
+
+    const http::request_head& head_;
+    transport& io_;
+    std::string_view remote_addr_;
+    http::date_cache& dates_;
+    fh_request request_{this};
+    fh_response response_{this};
+    http::body_decoder body_;
+    std::string_view body_pending_; // decoded bytes (in the transport's buffer) not yet read
+    std::size_t pending_consume_ = 0; // raw bytes to consume once body_pending_ is read
+    bool continue_sent_ = false;
+
+    std::mutex mutex_;
+    std::condition_variable finished_cv_;
+    int status_ = 200;
+    std::vector<std::pair<std::string, std::string>> headers_;
+    std::vector<http::header_field> header_views_;
+    std::int64_t app_length_ = -1;
+    std::string out_;        // the head and body bytes not yet sent
+    bool committed_ = false;
+    bool finished_ = false;
+    bool keep_alive_;
+    bool reusable_ = true;
+    http::response_framing framing_ = http::response_framing::none;
+    std::uint64_t body_sent_ = 0;
+};
+
+} // namespace forkhorn

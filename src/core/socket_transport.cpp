@@ -1,0 +1,46 @@
+#include "core/socket_transport.hpp"
+
+#include <cstring>
+
+namespace forkhorn {
+
+socket_transport::socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout)
+    : fd_(fd), data_(new char[capacity]), capacity_(capacity), io_timeout_(io_timeout)
+{
+}
+
+std::chrono::steady_clock::time_point socket_transport::deadline() const
+{
+    // timeout 0 means "no limit", as in Gunicorn.
+    if (io_timeout_.count() == 0) return std::chrono::steady_clock::time_point::max();
+    return std::chrono::steady_clock::now() + io_timeout_;
+}
+
+void socket_transport::consume(std::size_t n)
+{
+    begin_ += n;
+    if (begin_ == end_ && begin_ > floor_) begin_ = end_ = floor_;
+}
+
+std::int64_t socket_transport::fill()
+{
+    if (end_ == capacity_ && begin_ > floor_) {
+        std::memmove(data_.get() + floor_, data_.get() + begin_, end_ - begin_);
+        end_ -= begin_ - floor_;
+        begin_ = floor_;
+    }
+    if (end_ == capacity_) return -1;
+    auto n = platform::recv_some(fd_, data_.get() + end_, capacity_ - end_, deadline());
+    timed_out_ = n == -2;
+    if (n > 0) end_ += static_cast<std::size_t>(n);
+    return n;
+}
+
+bool socket_transport::send(std::string_view data) { return platform::send_all(fd_, data, deadline()); }
+
+bool socket_transport::send_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    return !platform::send_file(fd_, path, offset, length, deadline());
+}
+
+} // namespace forkhorn

@@ -1,0 +1,43 @@
+// A transport over a connected socket, with a receive buffer that never moves the bytes of the
+// current request head (the parsed views point into it).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/exchange.hpp"
+#include "platform.hpp"
+
+namespace forkhorn {
+
+class socket_transport final : public transport {
+public:
+    socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout);
+
+    std::string_view buffered() const override { return {data_.get() + begin_, end_ - begin_}; }
+    void consume(std::size_t n) override;
+    std::int64_t fill() override;
+    bool send(std::string_view data) override;
+    bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) override;
+
+    /// Keeps the bytes before the read position in place (the head being served).
+    void pin() { floor_ = begin_; }
+    /// Lets the next fill() reuse the whole buffer (between requests).
+    void unpin() { floor_ = 0; }
+    /// True when fill() stopped on the deadline rather than on an error or a close.
+    bool timed_out() const { return timed_out_; }
+    platform::native_socket fd() const { return fd_; }
+
+private:
+    std::chrono::steady_clock::time_point deadline() const;
+
+    platform::native_socket fd_;
+    std::unique_ptr<char[]> data_;
+    std::size_t capacity_;
+    std::size_t begin_ = 0, end_ = 0, floor_ = 0;
+    std::chrono::seconds io_timeout_;
+    bool timed_out_ = false;
+};
+
+} // namespace forkhorn

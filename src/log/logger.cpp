@@ -1,0 +1,215 @@
+#include "log/logger.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/chrono.h>
+
+#include "platform.hpp"
+
+namespace forkhorn {
+namespace {
+
+std::string_view find_header(std::span<const http::header_field> headers, std::string_view name)
+{
+    auto same = [](char a, char b) { return (a | 0x20) == (b | 0x20); };
+    for (const auto& h : headers)
+        if (std::equal(h.name.begin(), h.name.end(), name.begin(), name.end(), same)) return h.value;
+    return {};
+}
+
+int base64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+// %(u)s: the user name of "Authorization: Basic base64(user:password)".
+std::string basic_auth_user(std::string_view auth)
+{
+    if (auth.size() < 6 || !std::equal(auth.begin(), auth.begin() + 6, "Basic ", [](char a, char b) {
+            return (a | 0x20) == (b | 0x20);
+        }))
+        return "-";
+    std::string decoded;
+    unsigned bits = 0, acc = 0;
+    for (char c : auth.substr(6)) {
+        int v = base64_value(c);
+        if (v < 0) break;
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            decoded += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    auto colon = decoded.find(':');
+    return colon == std::string::npos || colon == 0 ? "-" : decoded.substr(0, colon);
+}
+
+void append_escaped(std::string& out, std::string_view value)
+{
+    if (value.empty()) {
+        out += '-';
+        return;
+    }
+    for (char c : value) {
+        if (c == '"') out += '\\';
+        out += c;
+    }
+}
+
+std::string request_line(const http::request_head& h)
+{
+    return fmt::format("{} {} HTTP/1.{}", h.method, h.target, h.version_minor);
+}
+
+void render_atom(std::string& out, std::string_view atom, const access_record& r)
+{
+    const auto* req = r.request;
+    auto header_atom = [&](char kind) -> std::string_view {
+        auto name = atom.substr(1, atom.size() - 3);
+        if (kind == 'i') return req ? find_header(req->headers, name) : std::string_view{};
+        return find_header(r.response_headers, name);
+    };
+    auto us = r.duration.count();
+    if (atom == "h") append_escaped(out, r.remote_addr);
+    else if (atom == "l") out += '-';
+    else if (atom == "u") out += req ? basic_auth_user(find_header(req->headers, "authorization")) : "-";
+    else if (atom == "t") out += fmt::format("[{:%d/%b/%Y:%H:%M:%S %z}]", fmt::localtime(r.when));
+    else if (atom == "r") append_escaped(out, req ? request_line(*req) : std::string());
+    else if (atom == "m") append_escaped(out, req ? req->method : std::string_view{});
+    else if (atom == "U") append_escaped(out, req ? req->path : std::string_view{});
+    else if (atom == "q") out += req ? req->query : std::string_view{};
+    else if (atom == "H") out += req ? (req->version_minor ? "HTTP/1.1" : "HTTP/1.0") : "-";
+    else if (atom == "s") out += std::to_string(r.status);
+    else if (atom == "B") out += std::to_string(r.body_bytes);
+    else if (atom == "b") out += r.body_bytes ? std::to_string(r.body_bytes) : "-";
+    else if (atom == "f") append_escaped(out, req ? find_header(req->headers, "referer") : std::string_view{});
+    else if (atom == "a") append_escaped(out, req ? find_header(req->headers, "user-agent") : std::string_view{});
+    else if (atom == "T") out += std::to_string(us / 1000000);
+    else if (atom == "M") out += std::to_string(us / 1000);
+    else if (atom == "D") out += std::to_string(us);
+    else if (atom == "L") out += fmt::format("{}.{:06}", us / 1000000, us % 1000000);
+    else if (atom == "p") out += fmt::format("<{}>", r.pid);
+    else if (atom.size() > 3 && atom.front() == '{' && atom[atom.size() - 2] == '}' && (atom.back() == 'i' || atom.back() == 'o'))
+        append_escaped(out, header_atom(atom.back()));
+    else out += '-';
+}
+
+} // namespace
+
+std::optional<log_level> parse_log_level(std::string_view name)
+{
+    constexpr std::pair<std::string_view, log_level> levels[] = {{"debug", log_level::debug},
+                                                                 {"info", log_level::info},
+                                                                 {"warning", log_level::warning},
+                                                                 {"error", log_level::error},
+                                                                 {"critical", log_level::critical}};
+    for (auto [n, l] : levels)
+        if (n == name) return l;
+    return std::nullopt;
+}
+
+std::string_view log_level_name(log_level level)
+{
+    switch (level) {
+    case log_level::debug: return "DEBUG";
+    case log_level::info: return "INFO";
+    case log_level::warning: return "WARNING";
+    case log_level::error: return "ERROR";
+    default: return "CRITICAL";
+    }
+}
+
+std::string log_time(std::time_t when) { return fmt::format("[{:%Y-%m-%d %H:%M:%S %z}]", fmt::localtime(when)); }
+
+access_format::access_format(std::string_view format)
+{
+    while (!format.empty()) {
+        auto start = format.find("%(");
+        auto end = start == std::string_view::npos ? start : format.find(")s", start);
+        if (end == std::string_view::npos) {
+            tokens_.push_back({std::string(format), {}});
+            break;
+        }
+        if (start > 0) tokens_.push_back({std::string(format.substr(0, start)), {}});
+        tokens_.push_back({{}, std::string(format.substr(start + 2, end - start - 2))});
+        format.remove_prefix(end + 2);
+    }
+}
+
+void access_format::render(std::string& out, const access_record& rec) const
+{
+    for (const auto& t : tokens_) {
+        if (t.atom.empty()) out += t.literal;
+        else render_atom(out, t.atom, rec);
+    }
+}
+
+log_file::log_file(std::string path, std::FILE* dash_stream) : path_(std::move(path)), dash_stream_(dash_stream) {}
+
+log_file::~log_file()
+{
+    if (file_ && file_ != dash_stream_) std::fclose(file_);
+}
+
+std::optional<std::string> log_file::open()
+{
+    if (path_.empty()) return std::nullopt;
+    std::lock_guard lock(mutex_);
+    if (path_ == "-") {
+        file_ = dash_stream_;
+        return std::nullopt;
+    }
+    std::FILE* f = std::fopen(path_.c_str(), "a");
+    if (!f) return fmt::format("cannot open log file '{}': {}", path_, std::strerror(errno));
+    std::setvbuf(f, nullptr, _IOFBF, 64 * 1024);
+    if (file_ && file_ != dash_stream_) std::fclose(file_);
+    file_ = f;
+    return std::nullopt;
+}
+
+void log_file::write_line(std::string_view line)
+{
+    std::lock_guard lock(mutex_);
+    if (!file_) return;
+    // One fwrite + fflush of a whole line = one write(2) to an O_APPEND file: lines from
+    // several processes never interleave.
+    std::fwrite(line.data(), 1, line.size(), file_);
+    std::fflush(file_);
+}
+
+logger::logger(std::string errorlog, log_level level, std::string accesslog, std::string_view access_fmt)
+    : error_(std::move(errorlog), stderr), level_(level), access_(std::move(accesslog), stdout),
+      access_format_(access_fmt)
+{
+}
+
+std::optional<std::string> logger::open()
+{
+    if (auto err = error_.open()) return err;
+    return access_.open();
+}
+
+void logger::log(log_level level, std::string_view message)
+{
+    if (level < level_) return;
+    error_.write_line(fmt::format("{} [{}] [{}] {}\n", log_time(std::time(nullptr)), platform::current_pid(),
+                                  log_level_name(level), message));
+}
+
+void logger::access(const access_record& rec)
+{
+    std::string line;
+    access_format_.render(line, rec);
+    line += '\n';
+    access_.write_line(line);
+}
+
+} // namespace forkhorn

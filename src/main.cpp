@@ -1,0 +1,64 @@
+// forkhorn's command line: parse the settings, then run the arbiter.
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "app/loader.hpp"
+#include "core/arbiter.hpp"
+#include "core/exchange.hpp"
+#include "log/logger.hpp"
+#include "settings/load.hpp"
+#include "version.hpp"
+
+namespace {
+
+using namespace forkhorn;
+
+constexpr int usage_error = 2;
+
+int fail(std::string_view message)
+{
+    fmt::print(stderr, "forkhorn: error: {}\n", message);
+    return usage_error;
+}
+
+// --check-config loads the app in this process, as Gunicorn's check_config imports it.
+int check_app(const settings& cfg)
+{
+    app_host app;
+    std::string message;
+    if (app.load(cfg.app, message) != app_error::none) return fail(message);
+    fmt::print("Configuration OK: {}\n", cfg.app);
+    return 0;
+}
+
+int serve(const settings& cfg)
+{
+    logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
+    if (auto err = log.open()) return fail(*err);
+    arbiter master(cfg, log);
+    return master.run();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const char* env = std::getenv("FORKHORN_CMD_ARGS");
+    auto loaded = load_settings({args, env ? env : ""});
+    if (!loaded.error.empty() && loaded.action != cli_action::help && loaded.action != cli_action::version)
+        return fail(loaded.error);
+    switch (loaded.action) {
+    case cli_action::help: fmt::print("{}", loaded.help); return 0;
+    case cli_action::version: fmt::print("forkhorn (version {})\n", version); return 0;
+    case cli_action::print_settings_doc: fmt::print("{}", settings_markdown()); return 0;
+    case cli_action::print_config: fmt::print("{}", settings_toml(loaded.config)); return 0;
+    case cli_action::check_config: return check_app(loaded.config);
+    case cli_action::serve: break;
+    }
+    return serve(loaded.config);
+}
