@@ -15,11 +15,21 @@ struct header_field {
     std::string_view value; // without leading/trailing SP/HTAB
 };
 
+/// What to do with header names containing '_' (Gunicorn's `header_map` setting): they are
+/// valid tokens, but CGI-style environments map '_' and '-' to the same name, so a peer could
+/// smuggle "Content_Length" past a proxy that only looks at "Content-Length".
+enum class header_map_policy : std::uint8_t {
+    drop,   // leave them out of request_head::headers (still counted against the limits)
+    refuse, // answer 400
+    keep    // pass them through as received
+};
+
 /// Gunicorn's limits, same names and defaults (`limit_request_*`).
 struct parser_limits {
     std::size_t request_line = 4094; // bytes of the request line without CRLF; 0 = 8190
     std::size_t fields = 100;        // number of header fields; 0 or > 32768 = 32768
     std::size_t field_size = 8190;   // bytes of one header line including CRLF; 0 = 8190
+    header_map_policy header_map = header_map_policy::drop; // Gunicorn's default
 };
 
 enum class body_framing : std::uint8_t { none, content_length, chunked };
@@ -70,9 +80,31 @@ public:
     const parser_limits& limits() const noexcept { return limits_; }
 
 private:
+    /// Where a kept header field lies in the input, as offsets: the input may move between
+    /// calls that return need_more, so views are only made once the head is complete.
+    struct field_span {
+        std::size_t name_at, name_len, value_at, value_len;
+    };
+
+    parse_result scan(std::string_view input);
+    parse_result check_partial_line(std::string_view input) const;
+    parse_result take_line(std::string_view input, std::size_t lf);
+    parse_result take_request_line(std::string_view input, std::size_t lf);
+    parse_result take_field_line(std::string_view input, std::size_t lf);
+    parse_result finish(std::string_view input, request_head& out);
+    std::size_t head_cap() const noexcept;
+
     parser_limits limits_;
     std::vector<header_field> fields_; // reused across requests
+    std::vector<field_span> spans_;    // reused across requests
+    std::size_t line_start_ = 0;       // first byte of the line not validated yet
     std::size_t scanned_ = 0;          // bytes already known to hold no end of head
+    std::size_t request_line_at_ = 0;  // the request line, once validated
+    std::size_t request_line_len_ = 0;
+    std::size_t fields_at_ = 0;        // first byte after the request line's CRLF
+    std::size_t field_count_ = 0;      // field lines seen, dropped ones included
+    bool have_request_line_ = false;
+    bool complete_ = false;            // the empty line ending the head was seen
 };
 
 enum class body_status : std::uint8_t {
@@ -106,7 +138,16 @@ public:
     bool done() const noexcept;
 
 private:
-    enum class state : std::uint8_t { size, size_ext, size_lf, data, data_cr, data_lf, trailer, finished };
+    enum class state : std::uint8_t {
+        size, size_ws, size_ext, size_lf, data, data_cr, data_lf, trailer, finished
+    };
+
+    body_result decode_length(std::string_view input) noexcept;
+    body_result decode_chunked(std::string_view input) noexcept;
+    body_result decode_trailers(std::string_view input, std::size_t at) noexcept;
+    bool step_size_line(char c) noexcept;
+    bool step_framing(char c) noexcept;
+
     parser_limits limits_;
     body_framing framing_ = body_framing::none;
     state state_ = state::finished;

@@ -1,6 +1,7 @@
 // The HTTP/1.1 response serializer: status line, headers and body framing as bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -60,6 +61,14 @@ void write_error_response(std::string& out, int status, std::string_view date);
 
 /// True when `name` is an RFC 9110 token and `value` has no CR, LF or NUL: the app may send it.
 bool valid_field(std::string_view name, std::string_view value) noexcept;
+
+/// Length of an IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+inline constexpr std::size_t imf_fixdate_size = 29;
+
+/// Writes `unix_seconds` (seconds since 1970-01-01 00:00:00 UTC, years 1970..9999) as an
+/// IMF-fixdate (RFC 9110 §5.6.7), computing the civil date itself: no locale, no time zone,
+/// no platform call.
+void format_imf_fixdate(std::int64_t unix_seconds, std::span<char, imf_fixdate_size> out) noexcept;
 
 /// The current time as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted at most
 /// once per second per thread.
