@@ -79,7 +79,8 @@ const fh_server_api* server_api() { return &api_table; }
 
 exchange::exchange(const http::request_head& head, transport& io, std::string_view remote_addr, bool keep_alive,
                    http::date_cache& dates)
-    : head_(head), io_(io), remote_addr_(remote_addr), dates_(dates), keep_alive_(keep_alive && head.keep_alive)
+    : head_(head), io_(io), remote_addr_(remote_addr), dates_(dates), head_request_(head.method == "HEAD"),
+      keep_alive_(keep_alive && head.keep_alive)
 {
     body_.start(head);
 }
@@ -127,7 +128,13 @@ std::int64_t exchange::read_body(void* buf, std::size_t size)
         pending_consume_ = 0;
         if (body_.done()) return 0;
         auto r = body_.decode(io_.buffered());
-        if (r.status == http::body_status::error) return reusable_ = false, FH_ERR_IO;
+        if (r.status == http::body_status::error) {
+            // A malformed body is a malformed request: no response at all, like a reset peer.
+            std::lock_guard lock(mutex_);
+            reusable_ = false;
+            aborted_ = true;
+            return FH_ERR_IO;
+        }
         if (r.data.empty()) {
             io_.consume(r.consumed);
             if (r.status == http::body_status::done) return 0;
@@ -170,8 +177,8 @@ int exchange::add_header(std::string_view name, std::string_view value)
 
 int exchange::commit(std::int64_t complete_length)
 {
-    bool head_request = head_.method == "HEAD";
-    framing_ = http::choose_framing(status_, head_request, head_.version_minor, app_length_, complete_length);
+    if (aborted_) return committed_ = true, FH_ERR_IO;
+    framing_ = http::choose_framing(status_, head_request_, head_.version_minor, app_length_, complete_length);
     if (framing_ == http::response_framing::close) keep_alive_ = false;
     header_views_.clear();
     for (const auto& [n, v] : headers_) header_views_.push_back({n, v});
@@ -182,7 +189,7 @@ int exchange::commit(std::int64_t complete_length)
     rh.framing = framing_;
     rh.content_length = static_cast<std::uint64_t>(app_length_ >= 0 ? app_length_ : std::max<std::int64_t>(complete_length, 0));
     rh.keep_alive = keep_alive_ && reusable_;
-    rh.head_request = head_request;
+    rh.head_request = head_request_;
     rh.date = dates_.now();
     std::string head;
     http::write_head(head, rh);
@@ -196,7 +203,8 @@ int exchange::commit(std::int64_t complete_length)
 bool exchange::send_body(std::string_view data)
 {
     using enum http::response_framing;
-    if (data.empty() || framing_ == none) return true;
+    if (aborted_) return false;
+    if (data.empty() || framing_ == none || head_request_) return true;
     if (framing_ == content_length && app_length_ >= 0) {
         auto room = static_cast<std::uint64_t>(app_length_) - std::min<std::uint64_t>(body_sent_, app_length_);
         data = data.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size())));
@@ -229,7 +237,7 @@ int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint
     if (finished_) return FH_ERR_STATE;
     if (!committed_ && out_.empty() && app_length_ < 0) app_length_ = static_cast<std::int64_t>(length);
     if (!committed_ && commit(-1) != FH_OK) return FH_ERR_IO;
-    if (head_.method == "HEAD" || framing_ == http::response_framing::none) return FH_OK;
+    if (head_request_ || framing_ == http::response_framing::none) return FH_OK;
     if (framing_ == http::response_framing::content_length) {
         body_sent_ += length;
         return io_.send_file(path, offset, length) ? FH_OK : (reusable_ = false, FH_ERR_IO);
@@ -258,9 +266,10 @@ int exchange::finish()
     std::lock_guard lock(mutex_);
     if (finished_) return FH_ERR_STATE;
     int rc = committed_ ? FH_OK : commit(static_cast<std::int64_t>(out_.size()));
-    if (rc == FH_OK && framing_ == http::response_framing::chunked && !io_.send(http::last_chunk)) rc = FH_ERR_IO;
+    if (rc == FH_OK && !aborted_ && framing_ == http::response_framing::chunked && !io_.send(http::last_chunk))
+        rc = FH_ERR_IO;
     if (framing_ == http::response_framing::content_length && app_length_ >= 0 &&
-        body_sent_ < static_cast<std::uint64_t>(app_length_) && head_.method != "HEAD" &&
+        body_sent_ < static_cast<std::uint64_t>(app_length_) && !head_request_ &&
         http::status_allows_body(status_)) {
         // The app promised more bytes than it sent: the peer would wait for them forever.
         reusable_ = false;

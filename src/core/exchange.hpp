@@ -84,6 +84,7 @@ private:
     transport& io_;
     std::string_view remote_addr_;
     http::date_cache& dates_;
+    bool head_request_;
     fh_request request_{this};
     fh_response response_{this};
     http::body_decoder body_;
@@ -102,6 +103,7 @@ private:
     bool finished_ = false;
     bool keep_alive_;
     bool reusable_ = true;
+    bool aborted_ = false; // the request body was malformed: nothing may be sent
     http::response_framing framing_ = http::response_framing::none;
     std::uint64_t body_sent_ = 0;
 };

@@ -1,0 +1,85 @@
+// Test helpers: start the real forkhorn binary, wait on its log with deadlines, talk HTTP over
+// real sockets. Platform-neutral interface; the implementation is per system.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace forkhorn::test {
+
+using namespace std::chrono_literals;
+
+/// Signals the tests send, named for what they mean.
+enum class sig { term, int_, quit, hup, ttin, ttou, usr1, kill };
+
+class server_process {
+public:
+    /// Starts `binary` with `args`; stdout and stderr go to files read by log()/out().
+    server_process(const std::string& binary, const std::vector<std::string>& args,
+                   const std::vector<std::string>& env = {});
+    ~server_process(); // stops the server (TERM, then KILL) if it still runs
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    int pid() const { return pid_; }
+    std::string log() const; // stderr so far
+    std::string out() const; // stdout so far
+    /// Waits until stderr contains `needle` `count` times; false on timeout.
+    bool wait_for_log(std::string_view needle, std::chrono::milliseconds timeout = 10s, int count = 1) const;
+    /// The port of the first "Listening at: http://HOST:PORT" line (waits for it); 0 if none.
+    int port(std::chrono::milliseconds timeout = 10s) const;
+    void send(sig s) const;
+    /// Waits for the process to exit; its exit status, or nullopt on timeout.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout = 10s);
+    /// Pids of the server's direct children (its workers).
+    std::vector<int> children() const;
+
+private:
+    int pid_ = 0;
+    std::string dir_;
+    bool exited_ = false;
+    int status_ = 0;
+};
+
+/// Runs `binary args` to the end (bounded); returns exit status and captured stderr/stdout.
+struct run_result {
+    int status = -1;
+    std::string err;
+    std::string out;
+};
+run_result run_to_end(const std::string& binary, const std::vector<std::string>& args,
+                      const std::vector<std::string>& env = {}, std::chrono::milliseconds timeout = 10s);
+
+/// Sends `bytes` to 127.0.0.1:`port`, then reads until the server closes (or `timeout`).
+/// Empty optional if the connection was refused.
+std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout = 5s);
+
+struct http_reply {
+    int status = 0;
+    std::string head; // status line and headers
+    std::string body;
+};
+/// Parses one response out of `raw` (Content-Length or close-delimited bodies).
+http_reply parse_reply(const std::string& raw);
+/// GET `path` with Host and Connection: close; status 0 if the request failed.
+http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout = 5s);
+
+bool process_alive(int pid);
+/// Kills `pid` without warning (kill -9 / TerminateProcess).
+void kill_hard(int pid);
+void sleep_ms(int ms);
+/// Polls `pred` every 20 ms until it holds or `timeout` passes.
+template <typename Pred> bool eventually(Pred pred, std::chrono::milliseconds timeout = 10s)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        sleep_ms(20);
+    }
+    return true;
+}
+
+} // namespace forkhorn::test

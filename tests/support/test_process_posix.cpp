@@ -1,0 +1,201 @@
+#include "test_process.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace forkhorn::test {
+namespace {
+
+std::string read_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int signo(sig s)
+{
+    constexpr int map[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGKILL};
+    return map[static_cast<int>(s)];
+}
+
+std::string make_temp_dir()
+{
+    char tmpl[] = "/tmp/forkhorn-test-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    return tmpl;
+}
+
+int spawn(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env,
+          const std::string& dir)
+{
+    pid_t pid = ::fork();
+    if (pid != 0) return static_cast<int>(pid);
+    int out = ::open((dir + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open((dir + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+    std::vector<char*> argv{const_cast<char*>(binary.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+}
+
+int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+
+int connect_local(int port)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(static_cast<uint16_t>(port));
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+} // namespace
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+bool process_alive(int pid) { return ::kill(pid, 0) == 0; }
+
+void kill_hard(int pid) { ::kill(pid, SIGKILL); }
+
+server_process::server_process(const std::string& binary, const std::vector<std::string>& args,
+                               const std::vector<std::string>& env)
+    : dir_(make_temp_dir())
+{
+    pid_ = spawn(binary, args, env, dir_);
+}
+
+server_process::~server_process()
+{
+    if (!exited_) {
+        ::kill(pid_, SIGTERM);
+        if (!wait_exit(15s)) {
+            ::kill(pid_, SIGKILL);
+            wait_exit(5s);
+        }
+    }
+    std::string cmd = "rm -rf " + dir_;
+    (void)!std::system(cmd.c_str());
+}
+
+std::string server_process::log() const { return read_file(dir_ + "/stderr"); }
+std::string server_process::out() const { return read_file(dir_ + "/stdout"); }
+
+bool server_process::wait_for_log(std::string_view needle, std::chrono::milliseconds timeout, int count) const
+{
+    return eventually(
+        [&] {
+            auto text = log();
+            int found = 0;
+            for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++found;
+            return found >= count;
+        },
+        timeout);
+}
+
+int server_process::port(std::chrono::milliseconds timeout) const
+{
+    constexpr std::string_view marker = "Listening at: http://";
+    if (!wait_for_log(marker, timeout)) return 0;
+    auto text = log();
+    auto at = text.find(marker) + marker.size();
+    auto colon = text.rfind(':', text.find(' ', at));
+    return std::atoi(text.c_str() + colon + 1);
+}
+
+void server_process::send(sig s) const { ::kill(pid_, signo(s)); }
+
+std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout)
+{
+    if (exited_) return decode_status(status_);
+    bool done = eventually([&] { return ::waitpid(pid_, &status_, WNOHANG) == pid_; }, timeout);
+    if (!done) return std::nullopt;
+    exited_ = true;
+    return decode_status(status_);
+}
+
+std::vector<int> server_process::children() const
+{
+    std::vector<int> out;
+    std::string path = "/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children";
+    std::istringstream in(read_file(path));
+    for (int pid; in >> pid;) out.push_back(pid);
+    return out;
+}
+
+run_result run_to_end(const std::string& binary, const std::vector<std::string>& args,
+                      const std::vector<std::string>& env, std::chrono::milliseconds timeout)
+{
+    server_process p(binary, args, env);
+    run_result r;
+    auto status = p.wait_exit(timeout);
+    r.status = status ? *status : -1;
+    r.err = p.log();
+    r.out = p.out();
+    return r;
+}
+
+std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout)
+{
+    int fd = connect_local(port);
+    if (fd < 0) return std::nullopt;
+    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buf[65536];
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{fd, POLLIN, 0};
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+http_reply parse_reply(const std::string& raw)
+{
+    http_reply r;
+    auto end = raw.find("\r\n\r\n");
+    if (raw.size() < 12 || end == std::string::npos) return r;
+    r.status = std::atoi(raw.c_str() + 9);
+    r.head = raw.substr(0, end + 2);
+    r.body = raw.substr(end + 4);
+    return r;
+}
+
+http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout)
+{
+    std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    auto raw = exchange_raw(port, req, timeout);
+    return raw ? parse_reply(*raw) : http_reply{};
+}
+
+} // namespace forkhorn::test

@@ -1,0 +1,206 @@
+#include "core/exchange.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <functional>
+#include <thread>
+
+using namespace forkhorn;
+
+namespace {
+
+/// An in-memory transport: `input` is what the peer sends, `sent` what the server wrote.
+struct memory_transport final : transport {
+    std::string input;
+    std::size_t pos = 0;
+    std::size_t delivered = 0; // bytes of input already "received"
+    std::size_t step = 1 << 20; // bytes per fill()
+    std::string sent;
+
+    std::string_view buffered() const override { return std::string_view(input).substr(pos, delivered - pos); }
+    void consume(std::size_t n) override { pos += n; }
+    std::int64_t fill() override
+    {
+        auto n = std::min(step, input.size() - delivered);
+        delivered += n;
+        return static_cast<std::int64_t>(n);
+    }
+    bool send(std::string_view data) override { return sent.append(data), true; }
+    bool send_file(const std::string&, std::uint64_t, std::uint64_t) override { return false; }
+};
+
+using handler_fn = std::function<int(const fh_server_api*, fh_request*, fh_response*)>;
+
+int trampoline(void* state, const fh_server_api* api, fh_request* req, fh_response* res)
+{
+    return (*static_cast<handler_fn*>(state))(api, req, res);
+}
+
+/// Parses `raw` and runs `fn` as the app; returns what went on the wire.
+std::string serve(const std::string& raw, handler_fn fn, std::size_t step = 1 << 20)
+{
+    memory_transport io;
+    io.input = raw;
+    io.step = step;
+    http::request_parser parser;
+    http::request_head head;
+    http::parse_result r;
+    while ((r = parser.parse_head(io.buffered(), head)).status == http::parse_status::need_more) io.fill();
+    BOOST_REQUIRE(r.status == http::parse_status::done);
+    io.consume(r.consumed);
+    http::date_cache dates;
+    exchange ex(head, io, "127.0.0.1", false, dates);
+    fh_app app{FORKHORN_ABI_VERSION, sizeof(fh_app), "test", nullptr, nullptr, trampoline};
+    ex.run(app, &fn);
+    return io.sent;
+}
+
+fh_str s(std::string_view v) { return {v.data(), v.size()}; }
+
+const std::string get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(exchange_abi)
+
+BOOST_AUTO_TEST_CASE(small_body_gets_content_length)
+{
+    auto out = serve(get, [](auto api, auto, auto res) {
+        api->write(res, "hello", 5);
+        return FH_DONE;
+    });
+    BOOST_TEST(out.starts_with("HTTP/1.1 200 OK\r\n"));
+    BOOST_TEST(out.find("Content-Length: 5\r\n") != std::string::npos);
+    BOOST_TEST(out.find("Connection: close\r\n") != std::string::npos);
+    BOOST_TEST(out.ends_with("\r\n\r\nhello"));
+}
+
+BOOST_AUTO_TEST_CASE(long_body_is_chunked)
+{
+    std::string big(200000, 'x');
+    auto out = serve(get, [&](auto api, auto, auto res) {
+        api->write(res, big.data(), big.size());
+        api->write(res, "y", 1);
+        return FH_DONE;
+    });
+    BOOST_TEST(out.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    BOOST_TEST(out.find("\r\n1\r\ny\r\n0\r\n\r\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(head_keeps_length_without_body)
+{
+    auto out = serve("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", [](auto api, auto, auto res) {
+        api->write(res, "hello", 5);
+        return FH_DONE;
+    });
+    BOOST_TEST(out.find("Content-Length: 5\r\n") != std::string::npos);
+    BOOST_TEST(out.ends_with("\r\n\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(status_204_has_no_body_and_no_length)
+{
+    auto out = serve(get, [](auto api, auto, auto res) {
+        api->set_status(res, 204);
+        api->write(res, "ignored", 7);
+        return FH_DONE;
+    });
+    BOOST_TEST(out.starts_with("HTTP/1.1 204 No Content\r\n"));
+    BOOST_TEST(out.find("Content-Length") == std::string::npos);
+    BOOST_TEST(out.ends_with("\r\n\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(app_content_length_is_honoured_and_extra_bytes_dropped)
+{
+    auto out = serve(get, [](auto api, auto, auto res) {
+        api->add_header(res, s("Content-Length"), s("3"));
+        api->write(res, "abcdef", 6);
+        return FH_DONE;
+    });
+    BOOST_TEST(out.find("Content-Length: 3\r\n") != std::string::npos);
+    BOOST_TEST(out.ends_with("\r\n\r\nabc"));
+}
+
+BOOST_AUTO_TEST_CASE(invalid_calls_are_refused)
+{
+    serve(get, [](auto api, auto, auto res) {
+        BOOST_TEST(api->set_status(res, 99) == FH_ERR_INVALID);
+        BOOST_TEST(api->add_header(res, s("Bad Name"), s("v")) == FH_ERR_INVALID);
+        BOOST_TEST(api->add_header(res, s("X"), s("a\r\nInjected: 1")) == FH_ERR_INVALID);
+        std::string big(100000, 'x');
+        api->write(res, big.data(), big.size()); // commits the head
+        BOOST_TEST(api->set_status(res, 404) == FH_ERR_STATE);
+        BOOST_TEST(api->finish(res) == FH_OK);
+        BOOST_TEST(api->finish(res) == FH_ERR_STATE);
+        return FH_DONE;
+    });
+}
+
+BOOST_AUTO_TEST_CASE(failed_handler_gets_500)
+{
+    auto out = serve(get, [](auto, auto, auto) { return -1; });
+    BOOST_TEST(out.starts_with("HTTP/1.1 500 Internal Server Error\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(reads_a_chunked_body_arriving_byte_by_byte)
+{
+    std::string body;
+    serve("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+          [&](auto api, auto req, auto) {
+              char buf[3];
+              for (std::int64_t n; (n = api->read_body(req, buf, sizeof buf)) > 0;) body.append(buf, n);
+              return FH_DONE;
+          },
+          1);
+    BOOST_TEST(body == "hello world");
+}
+
+BOOST_AUTO_TEST_CASE(expect_100_continue_is_sent_before_the_first_read)
+{
+    auto out = serve("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
+                     [](auto api, auto req, auto res) {
+                         char buf[8];
+                         auto n = api->read_body(req, buf, sizeof buf);
+                         api->write(res, buf, static_cast<std::size_t>(n));
+                         return FH_DONE;
+                     });
+    BOOST_TEST(out.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    BOOST_TEST(out.ends_with("\r\n\r\nok"));
+}
+
+BOOST_AUTO_TEST_CASE(pending_response_finished_from_another_thread)
+{
+    std::thread later;
+    auto out = serve(get, [&](auto api, auto, auto res) {
+        later = std::thread([api, res] {
+            api->write(res, "late", 4);
+            api->finish(res);
+        });
+        return FH_PENDING;
+    });
+    later.join();
+    BOOST_TEST(out.ends_with("\r\n\r\nlate"));
+}
+
+BOOST_AUTO_TEST_CASE(request_accessors)
+{
+    serve("GET /a/b?x=1 HTTP/1.0\r\nHost: h\r\nX-One: 1\r\n\r\n", [](auto api, auto req, auto) {
+        auto view = [](fh_str v) { return std::string(v.data, v.size); };
+        BOOST_TEST(view(api->method(req)) == "GET");
+        BOOST_TEST(view(api->target(req)) == "/a/b?x=1");
+        BOOST_TEST(view(api->path(req)) == "/a/b");
+        BOOST_TEST(view(api->query(req)) == "x=1");
+        BOOST_TEST(view(api->version(req)) == "HTTP/1.0");
+        BOOST_TEST(api->header_count(req) == 2u);
+        fh_str value{};
+        BOOST_TEST(api->header_get(req, s("x-one"), &value) == FH_OK);
+        BOOST_TEST(view(value) == "1");
+        BOOST_TEST(api->header_get(req, s("x-two"), &value) == FH_ERR_NOT_FOUND);
+        fh_str name{};
+        BOOST_TEST(api->header_at(req, 1, &name, &value) == FH_OK);
+        BOOST_TEST(view(name) == "X-One");
+        BOOST_TEST(api->header_at(req, 2, &name, &value) == FH_ERR_NOT_FOUND);
+        return FH_DONE;
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()

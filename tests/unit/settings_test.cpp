@@ -1,0 +1,175 @@
+#include "settings/load.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "settings/settings.hpp"
+
+using namespace forkhorn;
+
+namespace {
+
+struct temp_file {
+    std::string path;
+    explicit temp_file(std::string_view text)
+        : path((std::filesystem::temp_directory_path() / ("fh-settings-" + std::to_string(std::random_device{}()) + ".toml")).string())
+    {
+        std::ofstream(path) << text;
+    }
+    ~temp_file() { std::filesystem::remove(path); }
+};
+
+load_result load(std::vector<std::string> args, std::string env = {})
+{
+    return load_settings({args, env, "/nonexistent/forkhorn.toml"});
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(settings_table)
+
+BOOST_AUTO_TEST_CASE(every_default_is_valid)
+{
+    for (const auto& def : setting_table()) {
+        if (def.default_value.empty()) continue;
+        settings s;
+        BOOST_TEST(!assign_setting(s, def, def.default_value).has_value(), def.name);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(defaults_match_gunicorn)
+{
+    auto s = default_settings();
+    BOOST_TEST(s.bind == std::vector<std::string>{"127.0.0.1:8000"});
+    BOOST_TEST(s.workers == 1);
+    BOOST_TEST(s.worker_class == "sync");
+    BOOST_TEST(s.timeout == 30);
+    BOOST_TEST(s.graceful_timeout == 30);
+    BOOST_TEST(s.keepalive == 2);
+    BOOST_TEST(s.limit_request_line == 4094);
+    BOOST_TEST(s.limit_request_fields == 100);
+    BOOST_TEST(s.limit_request_field_size == 8190);
+    BOOST_TEST(s.backlog == 2048);
+    BOOST_TEST(s.errorlog == "-");
+    BOOST_TEST(s.loglevel == "info");
+}
+
+BOOST_AUTO_TEST_CASE(names_and_flags_are_unique)
+{
+    std::set<std::string_view> names, flags;
+    for (const auto& def : setting_table()) {
+        BOOST_TEST(names.insert(def.name).second, def.name);
+        if (!def.long_flag.empty()) BOOST_TEST(flags.insert(def.long_flag).second, def.long_flag);
+        if (!def.short_flag.empty()) BOOST_TEST(flags.insert(def.short_flag).second, def.short_flag);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(docs_settings_md_is_generated_from_the_table)
+{
+    std::ifstream in(std::string(FORKHORN_SOURCE_DIR) + "/docs/settings.md");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_TEST(text == settings_markdown(), "docs/settings.md is stale: regenerate with `forkhorn --print-settings-doc > docs/settings.md`");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(settings_load)
+
+BOOST_AUTO_TEST_CASE(command_line_flags_and_positional_app)
+{
+    auto r = load({"./libx.so:app", "-w", "3", "-b", "127.0.0.1:1", "--bind", "unix:/tmp/s", "-k", "sync",
+                   "--limit-request-field_size", "100"});
+    BOOST_REQUIRE(r.error.empty());
+    BOOST_TEST(r.config.app == "./libx.so:app");
+    BOOST_TEST(r.config.workers == 3);
+    BOOST_TEST(r.config.bind == (std::vector<std::string>{"127.0.0.1:1", "unix:/tmp/s"}));
+    BOOST_TEST(r.config.limit_request_field_size == 100);
+}
+
+BOOST_AUTO_TEST_CASE(precedence_cli_over_env_over_file_over_default)
+{
+    temp_file f("workers = 2\ntimeout = 11\ngraceful_timeout = 12\nbind = [\"127.0.0.1:7\"]\n");
+    auto r = load({"app.so", "-c", f.path, "-w", "4"}, "-w 3 --timeout 13");
+    BOOST_REQUIRE_MESSAGE(r.error.empty(), r.error);
+    BOOST_TEST(r.config.workers == 4);          // command line
+    BOOST_TEST(r.config.timeout == 13);         // FORKHORN_CMD_ARGS
+    BOOST_TEST(r.config.graceful_timeout == 12); // config file
+    BOOST_TEST(r.config.keepalive == 2);        // default
+    BOOST_TEST(r.config.bind == std::vector<std::string>{"127.0.0.1:7"});
+    BOOST_TEST(r.config.config == f.path);
+}
+
+BOOST_AUTO_TEST_CASE(a_list_from_the_command_line_replaces_the_files)
+{
+    temp_file f("bind = [\"127.0.0.1:7\", \"127.0.0.1:8\"]\n");
+    auto r = load({"app.so", "-c", f.path, "-b", "127.0.0.1:9"});
+    BOOST_TEST(r.config.bind == std::vector<std::string>{"127.0.0.1:9"});
+}
+
+BOOST_AUTO_TEST_CASE(config_file_scalar_bind_and_app)
+{
+    temp_file f("app = \"./lib.so:app\"\nbind = \"127.0.0.1:5\"\npreload = 1\n");
+    auto r = load({"-c", f.path});
+    BOOST_TEST(r.error.find("unknown setting 'preload'") != std::string::npos, r.error);
+    temp_file g("app = \"./lib.so:app\"\nbind = \"127.0.0.1:5\"\n");
+    r = load({"-c", g.path});
+    BOOST_TEST(r.error.empty());
+    BOOST_TEST(r.config.app == "./lib.so:app");
+    BOOST_TEST(r.config.bind == std::vector<std::string>{"127.0.0.1:5"});
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_setting)
+{
+    BOOST_TEST(load({"a.so", "-w", "x"}).error == "command line: workers: 'x' is not an integer");
+    BOOST_TEST(load({"a.so", "-w", "0"}).error == "command line: workers: '0' is out of range (1..4096)");
+    BOOST_TEST(load({"a.so", "--log-level", "loud"}).error ==
+               "command line: loglevel: 'loud' is not one of: debug,info,warning,error,critical");
+    BOOST_TEST(load({"a.so", "-w", "2x"}).error.find("not an integer") != std::string::npos);
+    BOOST_TEST(load({"a.so"}, "--timeout -5").error.starts_with("FORKHORN_CMD_ARGS: "));
+    BOOST_TEST(load({"--nope"}).error.find("nope") != std::string::npos);
+    BOOST_TEST(load({}).error == "no application given (usage: forkhorn [OPTIONS] LIBRARY:SYMBOL)");
+    BOOST_TEST(load({"a.so", "b.so"}).error == "unexpected argument 'b.so'");
+}
+
+BOOST_AUTO_TEST_CASE(config_file_errors)
+{
+    temp_file syntax("workers = \n");
+    BOOST_TEST(load({"a.so", "-c", syntax.path}).error.starts_with("config file '" + syntax.path + "': line 1:"));
+    temp_file type("workers = \"many\"\n");
+    BOOST_TEST(load({"a.so", "-c", type.path}).error == "config file: workers: 'many' is not an integer");
+    temp_file unknown("wokers = 2\n");
+    BOOST_TEST(load({"a.so", "-c", unknown.path}).error ==
+               "config file '" + unknown.path + "': unknown setting 'wokers'");
+    BOOST_TEST(load({"a.so", "-c", "/nonexistent.toml"}).error.find("/nonexistent.toml") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(help_and_print_config_actions)
+{
+    BOOST_TEST((load({"--help"}).action == cli_action::help));
+    auto r = load({"a.so", "--print-config", "-w", "5"});
+    BOOST_TEST((r.action == cli_action::print_config));
+    BOOST_TEST(settings_toml(r.config).find("workers = 5\n") != std::string::npos);
+    BOOST_TEST(settings_toml(r.config).find("bind = [\"127.0.0.1:8000\"]\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(print_config_output_reads_back_as_a_config_file)
+{
+    auto first = load({"a.so", "-w", "5", "-b", "127.0.0.1:1", "--access-logformat", "%(h)s \"q\""});
+    temp_file f(settings_toml(first.config));
+    auto second = load({"-c", f.path});
+    BOOST_REQUIRE_MESSAGE(second.error.empty(), second.error);
+    second.config.config = first.config.config; // the one line that names where it was read
+    BOOST_TEST(settings_toml(second.config) == settings_toml(first.config));
+}
+
+BOOST_AUTO_TEST_CASE(split_command_args_handles_quotes)
+{
+    BOOST_TEST(split_command_args("  -w 3  --name 'a b' \"c d\"") ==
+               (std::vector<std::string>{"-w", "3", "--name", "a b", "c d"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
