@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds and runs every test: unit, integration and conformance
+# (dev preset, warnings as errors), then the parser fuzzer for FUZZ_SECONDS (default 60).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh clang libclang-rt-14-dev
+export CCACHE_DIR="${CCACHE_DIR:-$PWD/out/ccache}"
+
+echo "== platform conditionals outside platform/ (must be none)"
+if grep -rnE '_WIN32|__linux__|__APPLE__|_MSC_VER' src include --include='*.[ch]pp' --include='*.[ch]' \
+     | grep -v '^include/forkhorn/config.h:'; then
+  echo "error: platform conditionals belong in platform/ only"; exit 1
+fi
+
+echo "== dev build and tests"
+cmake --preset dev >/dev/null
+cmake --build --preset dev
+ctest --preset dev -j2
+
+echo "== parser fuzzer, ${FUZZ_SECONDS:-60} s"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target parser_fuzz
+mkdir -p out/fuzz/corpus
+out/fuzz/tests/fuzz/parser_fuzz -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 \
+  out/fuzz/corpus tests/fuzz/corpus 2>&1 | tail -n 15
