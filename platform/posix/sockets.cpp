@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -186,12 +187,12 @@ void close_listener(listener& l, bool unlink_path)
 
 int wait_readable(std::span<const native_socket> handles, std::chrono::milliseconds timeout)
 {
-    pollfd fds[16];
-    std::size_t n = std::min<std::size_t>(handles.size(), 16);
-    for (std::size_t i = 0; i < n; ++i) fds[i] = pollfd{static_cast<int>(handles[i]), POLLIN, 0};
-    int rc = ::poll(fds, n, static_cast<int>(timeout.count()));
+    thread_local std::vector<pollfd> fds; // reused: this runs once per accepted connection
+    fds.clear();
+    for (auto h : handles) fds.push_back(pollfd{static_cast<int>(h), POLLIN, 0});
+    int rc = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
     if (rc < 0) return errno == EINTR ? -2 : -1;
-    for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t i = 0; i < fds.size(); ++i)
         if (fds[i].revents) return static_cast<int>(i);
     return -1;
 }

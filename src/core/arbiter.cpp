@@ -155,17 +155,20 @@ void arbiter::halt(int status, std::string_view reason)
 {
     stopping_ = true;
     signal_all(worker_command::quick_stop);
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
-        control_.wait(100ms);
-        for (const auto& exit : control_.reap()) workers_.erase(exit.pid);
-    }
+    wait_for_workers(5s);
     signal_all(worker_command::kill);
-    for (const auto& exit : control_.reap()) workers_.erase(exit.pid);
+    wait_for_workers(5s);
     log_.info("Shutting down: Master");
     log_.info("Reason: {}", reason);
     exit_status_ = status;
     running_ = false;
 }
 
-} // namespace forkhorn
+void arbiter::wait_for_workers(std::chrono::milliseconds limit)
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
+        control_.wait(100ms);
+        for (const auto& exit : control_.reap()) workers_.erase(exit.pid);
+    }
+}

@@ -39,6 +39,8 @@ private:
     void stop(bool graceful);
     void signal_all(platform::worker_command cmd);
     void halt(int status, std::string_view reason);
+    /// Reaps workers silently until none is left or `limit` passes.
+    void wait_for_workers(std::chrono::milliseconds limit);
 
     settings cfg_;
     logger& log_;
