@@ -172,3 +172,5 @@ void arbiter::wait_for_workers(std::chrono::milliseconds limit)
         for (const auto& exit : control_.reap()) workers_.erase(exit.pid);
     }
 }
+
+} // namespace forkhorn
