@@ -92,6 +92,19 @@ private:
     impl* impl_;
 };
 
+/// An opaque start time of process `pid` (Linux: /proc/<pid>/stat field 22; Windows: the
+/// creation FILETIME), 0 if the process does not exist. With the pid it names one process for
+/// good: a pidfile whose pid was reused by another program does not match.
+std::uint64_t process_start_time(int pid);
+
+/// Delivers control event `e` to the master `pid` from outside (kill(2) on POSIX). False
+/// when the process is gone; `error` says why.
+bool send_control(int pid, control_event e, std::string& error);
+
+/// The directory for pidfiles and control sockets: $XDG_RUNTIME_DIR/forkhorn, or
+/// /run/forkhorn for root, or /tmp/forkhorn-<uid> (created 0700 on first use by the server).
+std::string runtime_dir();
+
 /// Sets the process title shown by ps (best effort).
 void set_process_title(std::string_view title);
 
@@ -148,6 +161,13 @@ bool send_all(native_socket s, std::string_view data, std::chrono::steady_clock:
 /// Returns the bytes sent or an error message.
 std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
                                      std::uint64_t& length, std::chrono::steady_clock::time_point deadline);
+
+/// Connects to a unix-domain stream socket (the control socket); invalid_socket with
+/// `error` set on failure.
+native_socket connect_unix(const std::string& path, std::string& error);
+
+/// Closes a connected or accepted socket at once.
+void close_socket(native_socket s);
 
 /// Stops sending, reads briefly what the peer still sends, then closes (RFC 9112 §9.6), so an
 /// error response is not lost to a reset caused by unread request bytes.

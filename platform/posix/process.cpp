@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
@@ -256,6 +258,41 @@ void set_process_title(std::string_view title)
 #else
     (void)title;
 #endif
+}
+
+} // namespace forkhorn::platform
+
+namespace forkhorn::platform {
+
+std::uint64_t process_start_time(int pid)
+{
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+    if (!f) return 0;
+    char buf[1024];
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
+    const char* p = std::strrchr(buf, ')');
+    if (!p) return 0;
+    for (int field = 2; field < 22 && *p; ++p)
+        if (*p == ' ') ++field;
+    return std::strtoull(p, nullptr, 10);
+}
+
+bool send_control(int pid, control_event e, std::string& error)
+{
+    constexpr int signals[] = {SIGTTIN, SIGTTOU, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+    if (::kill(pid, signals[static_cast<int>(e)]) == 0) return true;
+    error = std::strerror(errno);
+    return false;
+}
+
+std::string runtime_dir()
+{
+    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) return std::string(xdg) + "/forkhorn";
+    if (::geteuid() == 0) return "/run/forkhorn";
+    return "/tmp/forkhorn-" + std::to_string(::geteuid());
 }
 
 } // namespace forkhorn::platform

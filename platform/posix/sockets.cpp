@@ -263,6 +263,25 @@ std::optional<std::string> send_file(native_socket s, const std::string& path, s
     return error;
 }
 
+native_socket connect_unix(const std::string& path, std::string& error)
+{
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    if (path.size() >= sizeof sun.sun_path) return error = "socket path too long", invalid_socket;
+    std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return error = errno_text(errno), invalid_socket;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) {
+        error = errno_text(errno);
+        ::close(fd);
+        return invalid_socket;
+    }
+    set_nonblocking(fd);
+    return fd;
+}
+
+void close_socket(native_socket s) { ::close(static_cast<int>(s)); }
+
 void close_connection(native_socket s, bool linger_for_peer)
 {
     int fd = static_cast<int>(s);

@@ -13,10 +13,16 @@ std::optional<std::string> bad_value(const setting_def& def, std::string_view ra
     return fmt::format("{}: '{}' {}", def.name, raw, why);
 }
 
-std::optional<int> parse_int(std::string_view raw)
+// Decimal, 0x.. and 0o.. everywhere; a leading 0 means octal for file modes ("022"), as in
+// Gunicorn's umask.
+std::optional<int> parse_int(std::string_view raw, bool mode)
 {
+    int base = 10;
+    if (raw.size() > 2 && raw[0] == '0' && (raw[1] == 'x' || raw[1] == 'X')) base = 16, raw.remove_prefix(2);
+    else if (raw.size() > 2 && raw[0] == '0' && (raw[1] == 'o' || raw[1] == 'O')) base = 8, raw.remove_prefix(2);
+    else if (mode && raw.size() > 1 && raw[0] == '0') base = 8;
     int value = 0;
-    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+    auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value, base);
     if (ec != std::errc{} || end != raw.data() + raw.size() || raw.empty()) return std::nullopt;
     return value;
 }
@@ -41,7 +47,7 @@ bool in_choices(std::string_view choices, std::string_view raw)
 
 std::optional<std::string> assign_int(int& target, const setting_def& def, std::string_view raw)
 {
-    auto value = parse_int(raw);
+    auto value = parse_int(raw, def.metavar == "MODE");
     if (!value) return bad_value(def, raw, "is not an integer");
     if (*value < def.min_value || *value > def.max_value)
         return bad_value(def, raw, fmt::format("is out of range ({}..{})", def.min_value, def.max_value));

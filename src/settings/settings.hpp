@@ -35,9 +35,24 @@ struct settings {
     std::string access_log_format;
     std::string errorlog;
     std::string loglevel;
-    // process naming and config
+    std::string syslog_addr;
+    bool syslog = false;
+    // process naming, identity and config
     std::string proc_name;
     std::string config;
+    std::string pidfile;
+    bool daemon = false;
+    std::string user;
+    std::string group;
+    int umask = 0;
+    std::string chdir;
+    bool initgroups = false;
+    bool preload_app = false;
+    bool reuse_port = false;
+    // control socket
+    std::string control_socket;
+    int control_socket_mode = 0;
+    bool control_socket_disable = false;
     // the application, "path/to/lib.so:symbol"
     std::string app;
 };
