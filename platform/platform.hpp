@@ -15,6 +15,10 @@
 
 namespace forkhorn::platform {
 
+/// A socket (POSIX fd, Windows SOCKET) or other waitable handle, as an integer.
+using native_socket = std::intptr_t;
+inline constexpr native_socket invalid_socket = -1;
+
 // ---------------------------------------------------------------- processes
 
 int current_pid();
@@ -52,8 +56,10 @@ public:
 
     /// Installs the handlers (signals on POSIX); returns an error message on failure.
     std::optional<std::string> open();
-    /// Waits up to `timeout` for events; returns those that arrived (possibly none).
-    std::vector<control_event> wait(std::chrono::milliseconds timeout);
+    /// Waits up to `timeout` for events; returns those that arrived (possibly none). When
+    /// `watch` is given (the control socket), `*watch_ready` tells whether it became readable.
+    std::vector<control_event> wait(std::chrono::milliseconds timeout, native_socket watch = invalid_socket,
+                                    bool* watch_ready = nullptr);
     /// Queues an event from inside the process (ctl socket, tests).
     void post(control_event e);
     /// Children that have exited since the last call; never blocks.
@@ -79,7 +85,9 @@ public:
     worker_control(const worker_control&) = delete;
     worker_control& operator=(const worker_control&) = delete;
 
-    std::optional<std::string> open();
+    /// Installs the worker's signal handlers. `on_quick_exit` runs on INT/QUIT and `on_abort`
+    /// on ABRT, inside the handler, just before the process exits: async-signal-safe only.
+    std::optional<std::string> open(void (*on_quick_exit)() = nullptr, void (*on_abort)() = nullptr);
     /// A handle that becomes readable when a command is pending (for wait_readable).
     std::intptr_t wake_handle() const;
     /// The commands received since the last call.
@@ -105,8 +113,88 @@ bool send_control(int pid, control_event e, std::string& error);
 /// /run/forkhorn for root, or /tmp/forkhorn-<uid> (created 0700 on first use by the server).
 std::string runtime_dir();
 
-/// Sets the process title shown by ps (best effort).
+/// Remembers argv so that set_process_title can rewrite what ps shows. Call first in main.
+void init_process_title(int argc, char** argv);
+/// Sets the process title shown by ps ("forkhorn: master [name]"), best effort.
 void set_process_title(std::string_view title);
+
+/// The pid of this process's parent (the old master, for a master started by an upgrade).
+int parent_pid();
+
+/// Starts `path args...` as a new process image with `env` entries ("NAME=value") added to the
+/// current environment; used by the binary upgrade (USR2). Listeners stay open in the child.
+std::optional<std::string> exec_child(const std::string& path, const std::vector<std::string>& args,
+                                      const std::vector<std::string>& env, int& pid);
+
+/// The absolute path to re-execute this program (argv[0] resolved against the start directory
+/// and PATH), computed at start before any chdir.
+std::string program_path(const char* argv0);
+
+void set_env(const std::string& name, const std::string& value);
+void unset_env(const std::string& name);
+
+/// Detaches from the terminal (double fork, setsid, stdio to /dev/null) keeping a pipe to the
+/// launching process, which waits on it: report_ready() makes it exit 0, report_failure()
+/// makes it print the message and exit with the status. POSIX only.
+class daemon_link {
+public:
+    std::optional<std::string> daemonize(bool keep_stdio);
+    void report_ready();
+    void report_failure(int status, std::string_view message);
+    bool active() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
+/// Sends a state line to the service manager: sd_notify on systemd ("READY=1", "RELOADING=1",
+/// "STOPPING=1", "MAINPID=N", "STATUS=..."); a no-op when not run by one.
+void notify_service(std::string_view state);
+
+/// Switches the worker to `user`/`group` (names or numbers; empty = unchanged).
+std::optional<std::string> drop_privileges(const std::string& user, const std::string& group, bool initgroups);
+/// Checks that `user` and `group` exist, so a typo is a configuration error at start.
+std::optional<std::string> check_identity(const std::string& user, const std::string& group);
+
+/// Sets the process umask; returns the previous one.
+int set_umask(int mask);
+
+/// Sends a line to syslog at `address` (unix://PATH or udp://HOST:PORT).
+class syslog_sink {
+public:
+    ~syslog_sink();
+    std::optional<std::string> open(const std::string& address, const std::string& tag);
+    void write(int severity, std::string_view message); // RFC 3164 severity 0..7
+    bool enabled() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+    std::string tag_;
+};
+
+/// Memory shared between the arbiter and its workers (the scoreboard). Created before the
+/// first worker starts; POSIX: an anonymous MAP_SHARED mapping inherited across fork.
+class shared_memory {
+public:
+    shared_memory() = default;
+    ~shared_memory();
+    shared_memory(const shared_memory&) = delete;
+    shared_memory& operator=(const shared_memory&) = delete;
+
+    std::optional<std::string> create(std::size_t size);
+    void* data() const { return data_; }
+    std::size_t size() const { return size_; }
+
+private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/// Worker side: if the arbiter aborts this worker (missed heartbeat) while `fd` holds a client
+/// whose response has not started, that client gets `reply` before the worker exits.
+/// invalid_socket disarms. Only a pointer and a number are stored: the signal handler must
+/// not allocate.
+void arm_abort_reply(native_socket fd, std::string_view reply);
 
 // ---------------------------------------------------------------- shared libraries
 
@@ -128,19 +216,21 @@ private:
 
 // ---------------------------------------------------------------- sockets
 
-using native_socket = std::intptr_t;
-inline constexpr native_socket invalid_socket = -1;
-
 /// A listening socket made by the arbiter and inherited by its workers.
 struct listener {
     native_socket fd = invalid_socket;
+    std::string address;   // as configured ("127.0.0.1:8000", "unix:/run/app.sock", "fd://3")
     std::string url;       // "http://127.0.0.1:8000", "unix:/run/app.sock"
     std::string unix_path; // to unlink on a final stop
 };
 
+/// Adopts an already listening socket (fd://N, systemd socket activation, an upgrade).
+std::optional<std::string> adopt_listener(native_socket fd, listener& out);
+
 /// Binds and listens on `address` (HOST:PORT, [V6]:PORT, unix:PATH). The socket stays open
 /// across the fork of workers. Returns an error naming the address and the cause.
-std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out);
+std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out,
+                                         bool reuse_port = false);
 void close_listener(listener& l, bool unlink_path);
 
 /// Index of the first of `handles` that is readable within `timeout`, or -1 on timeout,

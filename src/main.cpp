@@ -1,6 +1,7 @@
 // forkhorn's command line: parse the settings, then run the arbiter.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,11 +36,27 @@ int check_app(const settings& cfg)
     return 0;
 }
 
-int serve(const settings& cfg)
+// Checks that need the system but not a running server: a typo in a user name or a missing
+// directory is a configuration error (exit 2), found before anything starts.
+std::optional<std::string> check_environment(const settings& cfg)
 {
+    if (auto err = platform::check_identity(cfg.user, cfg.group)) return err;
+    std::error_code ec;
+    if (!cfg.chdir.empty()) {
+        std::filesystem::current_path(cfg.chdir, ec);
+        if (ec) return fmt::format("chdir: cannot change to '{}': {}", cfg.chdir, ec.message());
+    }
+    return std::nullopt;
+}
+
+int serve(const settings& cfg, launch_info launch)
+{
+    if (auto err = check_environment(cfg)) return fail(*err);
     logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
     if (auto err = log.open()) return fail(*err);
-    arbiter master(cfg, log);
+    if (cfg.syslog)
+        if (auto err = log.enable_syslog(cfg.syslog_addr, "forkhorn")) return fail(*err);
+    arbiter master(cfg, std::move(launch), log);
     return master.run();
 }
 
@@ -48,6 +65,9 @@ int serve(const settings& cfg)
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
+    std::error_code ec;
+    launch_info launch{args, platform::program_path(argv[0]), std::filesystem::current_path(ec).string()};
+    platform::init_process_title(argc, argv);
     const char* env = std::getenv("FORKHORN_CMD_ARGS");
     auto loaded = load_settings({args, env ? env : ""});
     if (!loaded.error.empty() && loaded.action != cli_action::help && loaded.action != cli_action::version)
@@ -60,5 +80,5 @@ int main(int argc, char** argv)
     case cli_action::check_config: return check_app(loaded.config);
     case cli_action::serve: break;
     }
-    return serve(loaded.config);
+    return serve(loaded.config, std::move(launch));
 }

@@ -116,9 +116,9 @@ int handle(void*, const fh_server_api* api, fh_request* req, fh_response* res)
 }
 
 template <auto* Handler>
-const fh_app* descriptor(const char* name)
+const fh_app* descriptor(const char* name, const fh_hooks* hooks = nullptr)
 {
-    static const fh_app app = {FORKHORN_ABI_VERSION, sizeof(fh_app), name, nullptr, nullptr, &handle<Handler>};
+    static const fh_app app = {FORKHORN_ABI_VERSION, sizeof(fh_app), name, nullptr, nullptr, &handle<Handler>, hooks};
     return &app;
 }
 
@@ -127,6 +127,10 @@ const fh_app* descriptor(const char* name)
 
 /// Exports `symbol` (what the command line names after the colon) serving `handler`, a
 /// callable taking (forkhorn::request&, forkhorn::response&).
+///
+/// Build app libraries with -fno-gnu-unique (GCC): otherwise the function-local statics below
+/// become STB_GNU_UNIQUE symbols, the library can never be unloaded, and a HUP reload keeps
+/// serving the old code.
 #define FORKHORN_APP(symbol, handler)                                                            \
     namespace {                                                                                  \
     const auto forkhorn_handler_##symbol = handler;                                              \
@@ -134,4 +138,14 @@ const fh_app* descriptor(const char* name)
     FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
     {                                                                                            \
         return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol);              \
+    }
+
+/// Like FORKHORN_APP, with server hooks: `hooks` is the address of a static fh_hooks.
+#define FORKHORN_APP_WITH_HOOKS(symbol, handler, hooks)                                          \
+    namespace {                                                                                  \
+    const auto forkhorn_handler_##symbol = handler;                                              \
+    }                                                                                            \
+    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
+    {                                                                                            \
+        return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol, hooks);       \
     }

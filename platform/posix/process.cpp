@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -21,6 +22,10 @@ namespace {
 
 // The write end of the current self-pipe; handlers only write() to it (async-signal-safe).
 std::atomic<int> signal_pipe_write{-1};
+
+// Run inside the worker's INT/QUIT and ABRT handlers just before it exits (the app's hooks).
+void (*quick_exit_hook)() = nullptr;
+void (*abort_hook)() = nullptr;
 
 void on_signal(int signo)
 {
@@ -135,10 +140,12 @@ std::optional<std::string> control_source::open()
     return std::nullopt;
 }
 
-std::vector<control_event> control_source::wait(std::chrono::milliseconds timeout)
+std::vector<control_event> control_source::wait(std::chrono::milliseconds timeout, native_socket watch,
+                                                bool* watch_ready)
 {
-    pollfd p{impl_->fds[0], POLLIN, 0};
-    ::poll(&p, 1, static_cast<int>(timeout.count()));
+    pollfd p[2] = {{impl_->fds[0], POLLIN, 0}, {static_cast<int>(watch), POLLIN, 0}};
+    ::poll(p, watch == invalid_socket ? 1 : 2, static_cast<int>(timeout.count()));
+    if (watch_ready) *watch_ready = watch != invalid_socket && (p[1].revents & POLLIN);
     std::vector<control_event> events;
     for (unsigned char b : drain(impl_->fds[0])) {
         if (b >= posted_base) events.push_back(static_cast<control_event>(b - posted_base));
@@ -206,6 +213,44 @@ bool send_worker(int pid, worker_command cmd)
     return ::kill(pid, signals[static_cast<int>(cmd)]) == 0;
 }
 
+shared_memory::~shared_memory()
+{
+    if (data_) ::munmap(data_, size_);
+}
+
+std::optional<std::string> shared_memory::create(std::size_t size)
+{
+    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return std::string("mmap() of the scoreboard failed: ") + std::strerror(errno);
+    data_ = p;
+    size_ = size;
+    return std::nullopt;
+}
+
+namespace {
+std::atomic<int> abort_fd{-1};
+std::atomic<const char*> abort_reply_data{nullptr};
+std::atomic<std::size_t> abort_reply_size{0};
+
+// SIGABRT from the arbiter: the worker missed its heartbeat. Tell the waiting client (write is
+// async-signal-safe), then leave with status 1 as Gunicorn's workers do.
+void on_abort(int)
+{
+    if (abort_hook) abort_hook();
+    int fd = abort_fd.load();
+    const char* data = abort_reply_data.load();
+    if (fd >= 0 && data) (void)!::write(fd, data, abort_reply_size.load());
+    ::_exit(1);
+}
+} // namespace
+
+void arm_abort_reply(native_socket fd, std::string_view reply)
+{
+    abort_reply_data.store(reply.data());
+    abort_reply_size.store(reply.size());
+    abort_fd.store(static_cast<int>(fd));
+}
+
 struct worker_control::impl {
     int fds[2] = {-1, -1};
 };
@@ -222,15 +267,23 @@ worker_control::~worker_control()
 
 // A quick stop (INT/QUIT) must not wait for the app's current request: leave at once, as
 // Gunicorn's workers do. _exit is async-signal-safe; log lines are flushed as they are written.
-void on_quick_stop(int) { ::_exit(0); }
-
-std::optional<std::string> worker_control::open()
+void on_quick_stop(int)
 {
+    if (quick_exit_hook) quick_exit_hook();
+    ::_exit(0);
+}
+
+std::optional<std::string> worker_control::open(void (*on_quick_exit)(), void (*on_abort_hook)())
+{
+    quick_exit_hook = on_quick_exit;
+    abort_hook = on_abort_hook;
     if (auto err = make_pipe(impl_->fds)) return err;
     signal_pipe_write.store(impl_->fds[1]);
     install(worker_signals, on_signal);
     const int quick[] = {SIGINT, SIGQUIT};
     install(quick, on_quick_stop);
+    const int abrt[] = {SIGABRT};
+    install(abrt, on_abort);
     return std::nullopt;
 }
 
@@ -248,17 +301,6 @@ std::vector<worker_command> worker_control::take()
 }
 
 bool worker_control::parent_gone() const { return original_parent != 0 && ::getppid() != original_parent; }
-
-void set_process_title(std::string_view title)
-{
-#if defined(__linux__)
-    // PR_SET_NAME shows in `ps -o comm` and top; 15 bytes at most.
-    std::string name(title.substr(0, 15));
-    ::prctl(PR_SET_NAME, name.c_str());
-#else
-    (void)title;
-#endif
-}
 
 } // namespace forkhorn::platform
 
@@ -296,3 +338,4 @@ std::string runtime_dir()
 }
 
 } // namespace forkhorn::platform
+

@@ -109,11 +109,11 @@ std::optional<std::string> bind_unix(const std::string& address, const std::stri
     }
     if (auto err = listen_on(fd, address, backlog)) return err;
     set_nonblocking(fd);
-    out = listener{fd, "unix:" + path, path};
+    out = listener{fd, address, "unix:" + path, path};
     return std::nullopt;
 }
 
-std::optional<std::string> bind_tcp(const std::string& address, int backlog, listener& out)
+std::optional<std::string> bind_tcp(const std::string& address, int backlog, bool reuse_port, listener& out)
 {
     auto hp = split_host_port(address);
     if (!hp) return "invalid address '" + address + "'";
@@ -133,6 +133,7 @@ std::optional<std::string> bind_tcp(const std::string& address, int backlog, lis
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (res->ai_family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     int rc = ::bind(fd, res->ai_addr, res->ai_addrlen);
     int err = errno;
     ::freeaddrinfo(res);
@@ -145,7 +146,7 @@ std::optional<std::string> bind_tcp(const std::string& address, int backlog, lis
     sockaddr_storage bound{};
     socklen_t len = sizeof bound;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-    out = listener{fd, "http://" + format_address(reinterpret_cast<sockaddr*>(&bound)), {}};
+    out = listener{fd, address, "http://" + format_address(reinterpret_cast<sockaddr*>(&bound)), {}};
     return std::nullopt;
 }
 
@@ -171,11 +172,33 @@ bool wait_for(int fd, short events, clock::time_point deadline)
 
 } // namespace
 
-std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out)
+std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out, bool reuse_port)
 {
     for (std::string_view prefix : {"unix://", "unix:"})
         if (address.starts_with(prefix)) return bind_unix(address, address.substr(prefix.size()), backlog, out);
-    return bind_tcp(address, backlog, out);
+    return bind_tcp(address, backlog, reuse_port, out);
+}
+
+std::optional<std::string> adopt_listener(native_socket s, listener& out)
+{
+    int fd = static_cast<int>(s);
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    int type = 0;
+    socklen_t type_len = sizeof type;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0 ||
+        ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM)
+        return "fd " + std::to_string(fd) + " is not a stream socket";
+    set_nonblocking(fd);
+    // The fd may come from an exec (upgrade, systemd): it must survive the next one too.
+    ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+    if (ss.ss_family == AF_UNIX) {
+        std::string path = reinterpret_cast<sockaddr_un*>(&ss)->sun_path;
+        out = listener{fd, "fd://" + std::to_string(fd), "unix:" + path, path};
+    } else {
+        out = listener{fd, "fd://" + std::to_string(fd), "http://" + format_address(reinterpret_cast<sockaddr*>(&ss)), {}};
+    }
+    return std::nullopt;
 }
 
 void close_listener(listener& l, bool unlink_path)

@@ -59,6 +59,20 @@ app_error app_host::init(const fh_server_api* api, std::string& message)
     return app_error::none;
 }
 
+const fh_hooks* app_host::hooks() const
+{
+    if (!app_ || app_->struct_size < offsetof(fh_app, hooks) + sizeof(app_->hooks)) return nullptr;
+    return app_->hooks;
+}
+
+void app_host::unload()
+{
+    shutdown();
+    app_ = nullptr;
+    state_ = nullptr;
+    library_ = platform::library();
+}
+
 void app_host::shutdown()
 {
     if (initialized_ && app_->shutdown) app_->shutdown(state_);

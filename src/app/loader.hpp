@@ -33,6 +33,12 @@ public:
 
     const fh_app& app() const { return *app_; }
     void* state() const { return state_; }
+    bool loaded() const { return app_ != nullptr; }
+    bool initialized() const { return initialized_; }
+    /// The app's hooks table, or nullptr (none, or an app built before hooks existed).
+    const fh_hooks* hooks() const;
+    /// Unloads the library (after shutdown) so that the next load() reads it from disk again.
+    void unload();
 
 private:
     platform::library library_;
@@ -40,6 +46,18 @@ private:
     void* state_ = nullptr;
     bool initialized_ = false;
 };
+
+/// Calls `member` of `hooks` with `args` when the app provides it (and its table is recent
+/// enough to have that member).
+template <typename F, typename... Args>
+void call_hook(const fh_hooks* hooks, F fh_hooks::*member, Args... args)
+{
+    if (!hooks) return;
+    auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&(hooks->*member)) -
+                                           reinterpret_cast<const char*>(hooks));
+    if (offset + sizeof(F) > hooks->struct_size) return;
+    if (auto fn = hooks->*member) fn(args...);
+}
 
 /// Splits "path:symbol" (a Windows drive colon is not a separator).
 void split_app_spec(const std::string& spec, std::string& path, std::string& symbol);

@@ -1,7 +1,13 @@
+// The arbiter's start-up, main loop, control events and shutdown.
 #include "core/arbiter.hpp"
 
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "core/exchange.hpp"
+#include "core/pidfile.hpp"
 #include "version.hpp"
-#include "workers/worker.hpp"
 
 namespace forkhorn {
 namespace {
@@ -10,69 +16,131 @@ using namespace std::chrono_literals;
 using platform::control_event;
 using platform::worker_command;
 
+// Upper bound on live workers during a reload, when two generations overlap.
+constexpr std::size_t scoreboard_capacity = 2 * 4096 + 64;
+
+std::vector<int> inherited_fds(const char* variable)
+{
+    std::vector<int> fds;
+    const char* text = std::getenv(variable);
+    for (const char* p = text; p && *p;) {
+        fds.push_back(std::atoi(p));
+        p = std::strchr(p, ',');
+        if (p) ++p;
+    }
+    return fds;
+}
+
+// systemd socket activation (sd_listen_fds): fds 3.. when LISTEN_PID is this process.
+std::vector<int> systemd_fds()
+{
+    const char* pid = std::getenv("LISTEN_PID");
+    const char* count = std::getenv("LISTEN_FDS");
+    std::vector<int> fds;
+    if (!pid || !count || std::atoi(pid) != platform::current_pid()) return fds;
+    for (int i = 0; i < std::atoi(count); ++i) fds.push_back(3 + i);
+    platform::unset_env("LISTEN_PID");
+    platform::unset_env("LISTEN_FDS");
+    platform::unset_env("LISTEN_FDNAMES");
+    return fds;
+}
+
 } // namespace
 
-arbiter::arbiter(settings cfg, logger& log) : cfg_(std::move(cfg)), log_(log), target_workers_(cfg_.workers) {}
+arbiter::arbiter(settings cfg, launch_info launch, logger& log)
+    : cfg_(std::move(cfg)), launch_(std::move(launch)), log_(log), target_workers_(cfg_.workers)
+{
+}
 
 arbiter::~arbiter()
 {
     for (auto& l : listeners_) platform::close_listener(l, false);
 }
 
-std::optional<std::string> arbiter::bind_all()
+std::optional<std::string> arbiter::open_listeners()
 {
-    for (const auto& address : cfg_.bind) {
+    // A master started by USR2 gets its listeners from the old one; systemd passes its own.
+    auto fds = inherited_fds("FORKHORN_FD");
+    platform::unset_env("FORKHORN_FD");
+    if (fds.empty()) fds = systemd_fds();
+    listeners_inherited_ = !fds.empty();
+    for (const auto& address : cfg_.bind)
+        if (address.starts_with("fd://")) fds.push_back(std::atoi(address.c_str() + 5));
+    for (int fd : fds) {
         platform::listener l;
-        if (auto err = platform::bind_listener(address, cfg_.backlog, l)) return err;
+        if (auto err = platform::adopt_listener(fd, l)) return err;
         listeners_.push_back(std::move(l));
     }
+    if (listeners_inherited_) return std::nullopt;
+    int old_mask = platform::set_umask(cfg_.umask);
+    std::optional<std::string> error;
+    for (const auto& address : cfg_.bind) {
+        if (address.starts_with("fd://")) continue;
+        platform::listener l;
+        if ((error = platform::bind_listener(address, cfg_.backlog, l, cfg_.reuse_port))) break;
+        listeners_.push_back(std::move(l));
+    }
+    platform::set_umask(old_mask);
+    return error;
+}
+
+std::optional<std::string> arbiter::start()
+{
+    if (const char* parent = std::getenv("FORKHORN_PID")) upgrade_parent_ = std::atoi(parent);
+    platform::unset_env("FORKHORN_PID");
+    name_ = (cfg_.proc_name.empty() ? cfg_.app : cfg_.proc_name) + (upgrade_parent_ ? ".2" : "");
+    if (cfg_.daemon && !upgrade_parent_)
+        if (auto err = daemon_.daemonize(false)) return err;
+    log_.info("Starting forkhorn {}", version);
+    if (auto err = claim_pidfile()) return err;
+    std::string message;
+    if (app_.load(cfg_.app, message) != app_error::none) {
+        log_.error("{}", message);
+        halt(4, "App failed to load.");
+        return std::nullopt;
+    }
+    server_hook(&fh_hooks::on_starting);
+    if (auto err = control_.open()) return err;
+    if (auto err = open_listeners()) return err;
+    if (auto err = board_.create(scoreboard_capacity)) return err;
+    for (const auto& l : listeners_) log_.info("Listening at: {} ({})", l.url, platform::current_pid());
+    log_.info("Using worker: {}", cfg_.worker_class);
+    if (cfg_.preload_app && app_.init(server_api(), message) != app_error::none) {
+        log_.error("{}", message);
+        halt(3, "Worker failed to boot.");
+        return std::nullopt;
+    }
+    server_hook(&fh_hooks::when_ready);
+    platform::set_process_title(fmt::format("forkhorn: master [{}]", name_));
+    open_control_socket();
+    server_hook(&fh_hooks::nworkers_changed, target_workers_, 0);
     return std::nullopt;
 }
 
 int arbiter::run()
 {
-    int pid = platform::current_pid();
-    log_.info("Starting forkhorn {}", version);
-    if (auto err = control_.open()) return log_.error("{}", *err), 1;
-    if (auto err = bind_all()) return log_.error("{}", *err), 1;
-    for (const auto& l : listeners_) log_.info("Listening at: {} ({})", l.url, pid);
-    log_.info("Using worker: {}", cfg_.worker_class);
-    platform::set_process_title(cfg_.proc_name.empty() ? "forkhorn master" : "fh-m " + cfg_.proc_name);
-    while (running_) {
-        spawn_missing();
-        for (auto e : control_.wait(1000ms)) handle(e);
-        reap();
+    if (auto err = start()) {
+        log_.error("{}", *err);
+        daemon_.report_failure(1, *err);
+        finish();
+        return 1;
     }
-    for (auto& l : listeners_) platform::close_listener(l, true);
+    while (running_) loop_once();
+    finish();
     return exit_status_;
 }
 
-void arbiter::spawn_missing()
+void arbiter::loop_once()
 {
-    while (running_ && !stopping_ && static_cast<int>(workers_.size()) < target_workers_) spawn_one();
-    // Too many (after ttou): stop the oldest first, as Gunicorn does.
-    while (!stopping_ && static_cast<int>(workers_.size()) > target_workers_) {
-        auto oldest = workers_.begin();
-        for (auto it = workers_.begin(); it != workers_.end(); ++it)
-            if (it->second.age < oldest->second.age) oldest = it;
-        platform::send_worker(oldest->first, worker_command::graceful_stop);
-        workers_.erase(oldest); // reaped later as an unknown child
-    }
-}
-
-void arbiter::spawn_one()
-{
-    auto worker_main = [this] {
-        worker_context ctx{cfg_, listeners_, log_, app_};
-        return run_worker_process(ctx);
-    };
-    int pid = 0;
-    if (auto err = platform::spawn_worker(worker_main, pid)) {
-        log_.error("Cannot start a worker: {}", *err);
-        return halt(1, "Cannot fork workers.");
-    }
-    workers_[pid] = worker_slot{++next_age_};
-    log_.info("Booting worker with pid: {}", pid);
+    manage_workers();
+    bool control_ready = false;
+    auto watch = control_server_ ? control_server_->handle() : platform::invalid_socket;
+    for (auto e : control_.wait(1000ms, watch, &control_ready)) handle(e);
+    if (control_ready && control_server_) control_server_->on_readable();
+    reap();
+    murder_workers();
+    maybe_promote();
+    check_ready();
 }
 
 void arbiter::handle(control_event e)
@@ -83,45 +151,19 @@ void arbiter::handle(control_event e)
     case control_event::term: return stop(true);
     case control_event::int_:
     case control_event::quit: return stop(false);
-    case control_event::ttin:
-        ++target_workers_;
-        return;
-    case control_event::ttou:
-        if (target_workers_ > 1) --target_workers_;
-        return;
+    case control_event::ttin: return set_target(target_workers_ + 1);
+    case control_event::ttou: return set_target(std::max(1, target_workers_ - 1));
+    case control_event::hup: return reload();
+    case control_event::usr2: return upgrade();
     case control_event::usr1:
         (void)log_.reopen();
         return signal_all(worker_command::reopen_logs);
-    default:
-        log_.warning("Ignoring signal {}: not supported in this version",
-                     platform::control_event_name(e));
+    case control_event::winch:
+        if (!cfg_.daemon) return log_.debug("SIGWINCH ignored. Not daemonized");
+        log_.info("graceful stop of workers");
+        return set_target(0);
+    default: return;
     }
-}
-
-void arbiter::reap()
-{
-    for (const auto& exit : control_.reap()) {
-        bool ours = workers_.erase(exit.pid) > 0;
-        if (exit.signal == 0 && (exit.exit_code == 3 || exit.exit_code == 4) && !stopping_) {
-            log_.error("Worker (pid:{}) exited with code {}.", exit.pid, exit.exit_code);
-            return halt(exit.exit_code, exit.exit_code == 3 ? "Worker failed to boot." : "App failed to load.");
-        }
-        if (exit.signal == 0 && exit.exit_code == 0) {
-            if (ours) log_.debug("Worker (pid:{}) exited.", exit.pid);
-        } else if (exit.signal != 0) {
-            bool kill = exit.signal_name == "SIGKILL";
-            auto level = kill ? log_level::error : exit.signal_name == "SIGTERM" ? log_level::info : log_level::warning;
-            log_.log(level, fmt::format("Worker (pid:{}) was sent {}!{}", exit.pid, exit.signal_name,
-                                        kill ? " Perhaps out of memory?" : ""));
-        } else {
-            log_.error("Worker (pid:{}) exited with code {}.", exit.pid, exit.exit_code);
-        }
-    }
-}
-
-void arbiter::signal_all(worker_command cmd)
-{
-    for (const auto& [pid, slot] : workers_) platform::send_worker(pid, cmd);
 }
 
 void arbiter::stop(bool graceful)
@@ -129,9 +171,13 @@ void arbiter::stop(bool graceful)
     if (stopping_ && (graceful || quick_requested_)) return;
     stopping_ = true;
     quick_requested_ = !graceful;
+    platform::notify_service("STOPPING=1");
+    write_pidfile("stopping");
     // Closing the listeners first makes new connections fail fast instead of queueing for
-    // workers that are leaving.
-    for (auto& l : listeners_) platform::close_listener(l, true);
+    // workers that are leaving. A unix socket file stays while a new master (USR2) or
+    // systemd still uses it.
+    bool unlink = !upgrade_child_ && !upgrade_parent_ && !listeners_inherited_;
+    for (auto& l : listeners_) platform::close_listener(l, unlink);
     signal_all(graceful ? worker_command::graceful_stop : worker_command::quick_stop);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cfg_.graceful_timeout);
     while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
@@ -143,10 +189,7 @@ void arbiter::stop(bool graceful)
         reap();
     }
     signal_all(worker_command::kill);
-    while (!workers_.empty()) {
-        control_.wait(100ms);
-        reap();
-    }
+    wait_for_workers(5s);
     log_.info("Shutting down: Master");
     running_ = false;
 }
@@ -160,6 +203,7 @@ void arbiter::halt(int status, std::string_view reason)
     wait_for_workers(5s);
     log_.info("Shutting down: Master");
     log_.info("Reason: {}", reason);
+    daemon_.report_failure(status, reason);
     exit_status_ = status;
     running_ = false;
 }
@@ -169,8 +213,33 @@ void arbiter::wait_for_workers(std::chrono::milliseconds limit)
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (!workers_.empty() && std::chrono::steady_clock::now() < deadline) {
         control_.wait(100ms);
-        for (const auto& exit : control_.reap()) workers_.erase(exit.pid);
+        reap();
     }
+}
+
+void arbiter::open_control_socket()
+{
+    auto path = control_socket_path();
+    if (path.empty()) return;
+    if (control_server_) control_server_->close();
+    control_server_.reset();
+    auto server = std::make_unique<control::control_server>(*this);
+    int old_mask = platform::set_umask(077);
+    auto err = server->open(path, cfg_.control_socket_mode);
+    platform::set_umask(old_mask);
+    // As in Gunicorn, the server runs without its control socket rather than not at all.
+    if (err) return log_.warning("Control socket not started: {}", *err);
+    log_.info("Control socket listening at {}", path);
+    control_server_ = std::move(server);
+    write_pidfile(ready_ ? "ready" : "starting");
+}
+
+void arbiter::finish()
+{
+    if (control_server_) control_server_->close();
+    remove_pidfile_if_mine(pidfile_path(), platform::current_pid());
+    server_hook(&fh_hooks::on_exit);
+    if (cfg_.preload_app) app_.shutdown();
 }
 
 } // namespace forkhorn

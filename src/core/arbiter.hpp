@@ -1,59 +1,134 @@
-// The arbiter (master): binds the listeners, keeps `workers` worker processes alive, and acts
-// on control events. Written once against platform::control_event, whatever delivers them.
+// The arbiter (master): binds the listeners, keeps `workers` worker processes alive, kills the
+// ones that stop beating, and acts on control events. Written once against
+// platform::control_event, whatever delivers them (signals, the control socket, ctl).
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/loader.hpp"
+#include "control/control.hpp"
+#include "core/scoreboard.hpp"
 #include "log/logger.hpp"
 #include "platform.hpp"
+#include "settings/load.hpp"
 #include "settings/settings.hpp"
 
 namespace forkhorn {
 
-class arbiter {
+/// How this arbiter was started: what HUP re-reads and USR2 re-executes.
+struct launch_info {
+    std::vector<std::string> args;  // the command line without argv[0]
+    std::string program;            // absolute path to re-execute
+    std::string start_dir;          // where the program was started
+};
+
+class arbiter final : public control::arbiter_view {
 public:
-    arbiter(settings cfg, logger& log);
-    ~arbiter();
+    arbiter(settings cfg, launch_info launch, logger& log);
+    ~arbiter() override;
     arbiter(const arbiter&) = delete;
     arbiter& operator=(const arbiter&) = delete;
 
     /// Runs until stopped; returns the process exit status (0 after a clean stop, 1 when the
-    /// listeners cannot be bound, 3/4 when a worker failed to boot).
+    /// listeners cannot be bound, 3/4 when a worker failed to boot or the app failed to load).
     int run();
 
+    // control::arbiter_view
+    std::vector<control::worker_row> workers() const override;
+    control::stats_row stats() const override;
+    std::vector<control::listener_row> listeners() const override;
+    const settings& config() const override { return cfg_; }
+    int change_workers(int delta) override;
+    bool kill_worker(int pid) override;
+    void post(platform::control_event e) override { control_.post(e); }
+
 private:
-    struct worker_slot {
-        int age = 0; // spawn order: the oldest is stopped first
+    struct worker {
+        int age = 0;
+        int generation = 0;
+        scoreboard_slot* slot = nullptr;
+        std::chrono::steady_clock::time_point started;
+        std::optional<std::chrono::steady_clock::time_point> retired; // asked to stop at
+        bool aborted = false; // SIGABRT sent after a missed heartbeat
     };
 
-    std::optional<std::string> bind_all();
-    void spawn_missing();
-    void spawn_one();
+    // start-up and shutdown (arbiter.cpp)
+    std::optional<std::string> start();
+    std::optional<std::string> open_listeners();
+    void loop_once();
     void handle(platform::control_event e);
-    void reap();
     void stop(bool graceful);
-    void signal_all(platform::worker_command cmd);
     void halt(int status, std::string_view reason);
-    /// Reaps workers silently until none is left or `limit` passes.
     void wait_for_workers(std::chrono::milliseconds limit);
+    void finish();
+
+    // workers (arbiter_workers.cpp)
+    void manage_workers();
+    void spawn_one();
+    int worker_main(scoreboard_slot* slot, int age);
+    void reap();
+    void on_worker_exit(const platform::child_exit& exit);
+    void murder_workers();
+    void retire(int pid);
+    void signal_all(platform::worker_command cmd);
+    int active_workers() const;
+    void set_target(int target);
+    void check_ready();
+
+    // reload and upgrade (arbiter_reload.cpp)
+    void reload();
+    void reload_listeners();
+    void retire_old_generations();
+    void upgrade();
+    void maybe_promote();
+    std::string pidfile_path() const;
+    std::optional<std::string> claim_pidfile();
+    void write_pidfile(std::string_view state);
+    std::string control_socket_path() const;
+    void open_control_socket();
+    fh_server_info server_info() const;
+    /// Calls an arbiter-side hook of the app with this server's info first.
+    template <typename F, typename... Args> void server_hook(F fh_hooks::*member, Args... args)
+    {
+        auto info = server_info();
+        call_hook(app_.hooks(), member, &info, args...);
+    }
 
     settings cfg_;
+    launch_info launch_;
     logger& log_;
     app_host app_;
     platform::control_source control_;
+    std::unique_ptr<control::control_server> control_server_;
+    scoreboard board_;
     std::vector<platform::listener> listeners_;
-    std::map<int, worker_slot> workers_;
+    std::map<int, worker> workers_;
+    platform::daemon_link daemon_;
+
     int target_workers_;
     int next_age_ = 0;
+    int generation_ = 0;
+    std::optional<int> retire_after_generation_; // old generations stop once this one booted
+    int spawned_ = 0;
+    int killed_ = 0;
+    int reloads_ = 0;
+    std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+
+    int upgrade_child_ = 0;     // the new master started by USR2, while it runs
+    int upgrade_parent_ = 0;    // the old master, while this one is its `.2`
+    bool listeners_inherited_ = false;
+    bool pidfile_written_ = false;
+    bool ready_ = false;
     bool running_ = true;
     bool stopping_ = false;
-    int exit_status_ = 0;
     bool quick_requested_ = false;
+    int exit_status_ = 0;
+    std::string name_; // proc_name, or the app spec: in titles and hook info
 };
 
 } // namespace forkhorn

@@ -36,10 +36,33 @@ std::int64_t socket_transport::fill()
     return n;
 }
 
-bool socket_transport::send(std::string_view data) { return platform::send_all(fd_, data, deadline()); }
+namespace {
+constexpr std::string_view abort_reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+                                         "Content-Length: 22\r\nConnection: close\r\n\r\nInternal Server Error\n";
+}
+
+void socket_transport::arm_abort_reply()
+{
+    platform::arm_abort_reply(fd_, abort_reply);
+    abort_armed_ = true;
+}
+
+void socket_transport::disarm_abort_reply()
+{
+    if (!abort_armed_) return;
+    platform::arm_abort_reply(platform::invalid_socket, {});
+    abort_armed_ = false;
+}
+
+bool socket_transport::send(std::string_view data)
+{
+    disarm_abort_reply();
+    return platform::send_all(fd_, data, deadline());
+}
 
 bool socket_transport::send_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
 {
+    disarm_abort_reply();
     return !platform::send_file(fd_, path, offset, length, deadline());
 }
 

@@ -14,6 +14,9 @@ namespace forkhorn {
 class socket_transport final : public transport {
 public:
     socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout);
+    ~socket_transport() override { disarm_abort_reply(); }
+    socket_transport(const socket_transport&) = delete;
+    socket_transport& operator=(const socket_transport&) = delete;
 
     std::string_view buffered() const override { return {data_.get() + begin_, end_ - begin_}; }
     void consume(std::size_t n) override;
@@ -25,12 +28,16 @@ public:
     void pin() { floor_ = begin_; }
     /// Lets the next fill() reuse the whole buffer (between requests).
     void unpin() { floor_ = 0; }
+    /// Until the first byte is sent, a worker aborted for a missed heartbeat answers this
+    /// client with a 500 instead of leaving it without a response.
+    void arm_abort_reply();
     /// True when fill() stopped on the deadline rather than on an error or a close.
     bool timed_out() const { return timed_out_; }
     platform::native_socket fd() const { return fd_; }
 
 private:
     std::chrono::steady_clock::time_point deadline() const;
+    void disarm_abort_reply();
 
     platform::native_socket fd_;
     std::unique_ptr<char[]> data_;
@@ -38,6 +45,7 @@ private:
     std::size_t begin_ = 0, end_ = 0, floor_ = 0;
     std::chrono::seconds io_timeout_;
     bool timed_out_ = false;
+    bool abort_armed_ = false;
 };
 
 } // namespace forkhorn

@@ -175,6 +175,12 @@ std::optional<std::string> log_file::open()
     return std::nullopt;
 }
 
+void log_file::set_path(std::string path)
+{
+    std::lock_guard lock(mutex_);
+    path_ = std::move(path);
+}
+
 void log_file::write_line(std::string_view line)
 {
     std::lock_guard lock(mutex_);
@@ -197,9 +203,27 @@ std::optional<std::string> logger::open()
     return access_.open();
 }
 
+void logger::reconfigure(std::string errorlog, log_level level, std::string accesslog, std::string_view format)
+{
+    error_.set_path(std::move(errorlog));
+    access_.set_path(std::move(accesslog));
+    level_ = level;
+    access_format_ = access_format(format);
+}
+
+std::optional<std::string> logger::enable_syslog(const std::string& address, const std::string& tag)
+{
+    return syslog_.open(address, tag);
+}
+
 void logger::log(log_level level, std::string_view message)
 {
     if (level < level_) return;
+    if (syslog_.enabled()) {
+        // RFC 3164 severities: critical 2, error 3, warning 4, info 6, debug 7.
+        constexpr int severity[] = {7, 6, 4, 3, 2};
+        syslog_.write(severity[static_cast<int>(level) / 10 - 1], message);
+    }
     error_.write_line(fmt::format("{} [{}] [{}] {}\n", log_time(std::time(nullptr)), platform::current_pid(),
                                   log_level_name(level), message));
 }

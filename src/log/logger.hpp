@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "http/parser.hpp"
+#include "platform.hpp"
 
 namespace forkhorn {
 
@@ -59,6 +60,8 @@ public:
     log_file& operator=(const log_file&) = delete;
     /// Opens (or re-opens, for logrotate) the file; returns an error message on failure.
     std::optional<std::string> open();
+    /// Points the log at another file (HUP with a new config); takes effect on open().
+    void set_path(std::string path);
     void write_line(std::string_view line);
     bool enabled() const noexcept { return !path_.empty(); }
 
@@ -75,6 +78,10 @@ public:
     /// Opens both files; returns the first error (the path and the reason).
     std::optional<std::string> open();
     std::optional<std::string> reopen() { return open(); }
+    /// Applies new log settings (HUP); the files are opened by the next open().
+    void reconfigure(std::string errorlog, log_level level, std::string accesslog, std::string_view access_format);
+    /// Also sends error-log lines to syslog.
+    std::optional<std::string> enable_syslog(const std::string& address, const std::string& tag);
 
     void log(log_level level, std::string_view message);
     template <typename... Args> void debug(fmt::format_string<Args...> f, Args&&... a) { emit(log_level::debug, f, std::forward<Args>(a)...); }
@@ -95,6 +102,7 @@ private:
     log_level level_;
     log_file access_;
     access_format access_format_;
+    platform::syslog_sink syslog_;
 };
 
 /// `[2026-11-21 10:00:00 +0000]`: the error log's time stamp, local time.

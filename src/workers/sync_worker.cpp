@@ -41,8 +41,11 @@ public:
 
     int run()
     {
+        // Gunicorn's sync worker waits timeout/2 between heartbeats (at most 1 s here).
+        auto wait = std::chrono::milliseconds(ctx_.cfg.timeout > 0 ? std::min(1000, ctx_.cfg.timeout * 500) : 1000);
         while (alive_) {
-            int ready = platform::wait_readable(handles_, std::chrono::milliseconds(1000));
+            ctx_.slot.beat();
+            int ready = platform::wait_readable(handles_, wait);
             handle_commands();
             if (!alive_) break;
             if (control_.parent_gone()) {
@@ -68,8 +71,12 @@ private:
         std::string peer;
         auto fd = platform::accept_connection(listener, peer);
         if (fd == platform::invalid_socket) return; // another worker won the race
+        ctx_.slot.connections = 1;
+        ctx_.slot.set(worker_state::busy);
         bool linger = serve(fd, peer);
         platform::close_connection(fd, linger);
+        ctx_.slot.connections = 0;
+        ctx_.slot.set(worker_state::idle);
         if (max_requests_ > 0 && ++served_ >= max_requests_) {
             ctx_.log.info("Autorestarting worker after current request.");
             alive_ = false;
@@ -110,8 +117,13 @@ private:
     {
         auto start = steady_clock::now();
         io.pin();
+        io.arm_abort_reply();
         exchange ex(head, io, peer, false, dates_);
+        const auto* hooks = ctx_.app.hooks();
+        call_hook(hooks, &fh_hooks::pre_request, &ctx_.info, server_api(), ex.request());
         ex.run(ctx_.app.app(), ctx_.app.state());
+        ctx_.slot.requests.fetch_add(1, std::memory_order_relaxed);
+        call_hook(hooks, &fh_hooks::post_request, &ctx_.info, server_api(), ex.request(), ex.status());
         log_access(peer, &head, ex.status(), ex.body_bytes_sent(), ex.response_headers(), start);
         return !ex.reusable() || !io.buffered().empty();
     }

@@ -4,6 +4,7 @@
 #include <span>
 
 #include "app/loader.hpp"
+#include "core/scoreboard.hpp"
 #include "log/logger.hpp"
 #include "platform.hpp"
 #include "settings/settings.hpp"
@@ -14,12 +15,15 @@ struct worker_context {
     const settings& cfg;
     std::span<const platform::listener> listeners;
     logger& log;
-    app_host& app;
-    bool app_preloaded = false; // loaded and initialised in the arbiter (--preload)
+    app_host& app;           // loaded in the arbiter; initialised there too with --preload
+    scoreboard_slot& slot;   // this worker's heartbeat and counters
+    fh_server_info server;
+    fh_worker_info info;
 };
 
-/// Runs a worker process to the end: loads the app (unless preloaded), serves, and returns the
-/// process exit code (0, or Gunicorn's 3 = boot error, 4 = app load error).
+/// Runs a worker process to the end: drops privileges, initialises the app (unless
+/// preloaded), serves, and returns the exit code (0, or Gunicorn's 3 = boot error,
+/// 4 = app load error).
 int run_worker_process(worker_context& ctx);
 
 /// The sync worker: one connection at a time, `Connection: close` after each response.

@@ -13,13 +13,21 @@ namespace forkhorn::test {
 using namespace std::chrono_literals;
 
 /// Signals the tests send, named for what they mean.
-enum class sig { term, int_, quit, hup, ttin, ttou, usr1, kill };
+enum class sig { term, int_, quit, hup, ttin, ttou, usr1, usr2, winch, kill };
+
+/// Extra ways to start a server.
+struct launch_options {
+    std::vector<std::string> env; // "NAME=value"
+    int listen_fd = -1;           // passed to the server as fd 3
+    bool socket_activation = false; // with listen_fd: LISTEN_FDS=1, LISTEN_PID=<the server>
+};
 
 class server_process {
 public:
     /// Starts `binary` with `args`; stdout and stderr go to files read by log()/out().
     server_process(const std::string& binary, const std::vector<std::string>& args,
                    const std::vector<std::string>& env = {});
+    server_process(const std::string& binary, const std::vector<std::string>& args, const launch_options& options);
     ~server_process(); // stops the server (TERM, then KILL) if it still runs
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
@@ -68,6 +76,45 @@ http_reply parse_reply(const std::string& raw);
 http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout = 5s);
 
 bool process_alive(int pid);
+/// Direct children of `pid`.
+std::vector<int> children_of(int pid);
+/// The process's command line with NULs as spaces (what ps shows).
+std::string command_line(int pid);
+/// The real uid of `pid`, -1 if unknown.
+int uid_of(int pid);
+bool running_as_root();
+int self_pid();
+/// Sends `s` to any process (a daemon that is not our child).
+bool signal_pid(int pid, sig s);
+/// A unix datagram socket bound at `path` (stands in for systemd's NOTIFY_SOCKET or syslog).
+int bind_datagram(const std::string& path);
+/// One datagram, or "" when none arrives within `timeout`.
+std::string receive_datagram(int fd, std::chrono::milliseconds timeout);
+std::string read_text(const std::string& path);
+/// A fresh directory under the system temp dir, removed by the caller.
+std::string make_temp_dir();
+/// A listening socket on 127.0.0.1 with an OS-chosen port (for socket activation tests).
+int listen_local(int& port);
+void close_fd(int fd);
+
+/// Requests sent one after another from a background thread until stop(): the reliability
+/// tests count failures while the server reloads or upgrades.
+class steady_load {
+public:
+    steady_load(int port, std::string path);
+    ~steady_load();
+    struct totals {
+        int ok = 0;
+        int failed = 0;
+        std::vector<std::string> failures; // the first few, for the message
+    };
+    totals stop();
+    int ok_so_far() const;
+
+private:
+    struct impl;
+    impl* impl_;
+};
 /// Kills `pid` without warning (kill -9 / TerminateProcess).
 void kill_hard(int pid);
 void sleep_ms(int ms);

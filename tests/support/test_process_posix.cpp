@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,22 +33,27 @@ std::string read_file(const std::string& path)
 
 int signo(sig s)
 {
-    constexpr int map[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGKILL};
+    constexpr int map[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGWINCH, SIGKILL};
     return map[static_cast<int>(s)];
 }
 
-std::string make_temp_dir()
-{
-    char tmpl[] = "/tmp/forkhorn-test-XXXXXX";
-    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    return tmpl;
-}
-
-int spawn(const std::string& binary, const std::vector<std::string>& args, const std::vector<std::string>& env,
+int spawn(const std::string& binary, const std::vector<std::string>& args, const launch_options& options,
           const std::string& dir)
 {
     pid_t pid = ::fork();
     if (pid != 0) return static_cast<int>(pid);
+    if (options.listen_fd >= 0) {
+        if (options.listen_fd != 3) {
+            ::dup2(options.listen_fd, 3);
+            ::close(options.listen_fd);
+        }
+        ::fcntl(3, F_SETFD, 0);
+        if (options.socket_activation) {
+            ::setenv("LISTEN_FDS", "1", 1);
+            ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+        }
+    }
+    const auto& env = options.env;
     int out = ::open((dir + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open((dir + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(out, 1);
@@ -85,9 +92,15 @@ void kill_hard(int pid) { ::kill(pid, SIGKILL); }
 
 server_process::server_process(const std::string& binary, const std::vector<std::string>& args,
                                const std::vector<std::string>& env)
+    : server_process(binary, args, launch_options{env})
+{
+}
+
+server_process::server_process(const std::string& binary, const std::vector<std::string>& args,
+                               const launch_options& options)
     : dir_(make_temp_dir())
 {
-    pid_ = spawn(binary, args, env, dir_);
+    pid_ = spawn(binary, args, options, dir_);
 }
 
 server_process::~server_process()
@@ -139,14 +152,127 @@ std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout)
     return decode_status(status_);
 }
 
-std::vector<int> server_process::children() const
+std::vector<int> server_process::children() const { return children_of(pid_); }
+
+std::vector<int> children_of(int pid)
 {
     std::vector<int> out;
-    std::string path = "/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children";
-    std::istringstream in(read_file(path));
-    for (int pid; in >> pid;) out.push_back(pid);
+    std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+    for (int child; in >> child;) out.push_back(child);
     return out;
 }
+
+std::string command_line(int pid)
+{
+    auto text = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    for (auto& c : text)
+        if (c == '\0') c = ' ';
+    return text;
+}
+
+int uid_of(int pid)
+{
+    std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/status"));
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with("Uid:")) return std::atoi(line.c_str() + 4);
+    return -1;
+}
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+int self_pid() { return static_cast<int>(::getpid()); }
+
+bool signal_pid(int pid, sig s) { return ::kill(pid, signo(s)) == 0; }
+
+int bind_datagram(const std::string& path)
+{
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    if (path.size() >= sizeof sun.sun_path) return -1;
+    std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+std::string receive_datagram(int fd, std::chrono::milliseconds timeout)
+{
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return {};
+    char buf[4096];
+    auto n = ::recv(fd, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+std::string read_text(const std::string& path) { return read_file(path); }
+
+std::string make_temp_dir()
+{
+    char tmpl[] = "/tmp/forkhorn-test-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    return tmpl;
+}
+
+int listen_local(int& port)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sin;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&sin), len) != 0 || ::listen(fd, 128) != 0) return -1;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
+    port = ntohs(sin.sin_port);
+    return fd;
+}
+
+void close_fd(int fd) { ::close(fd); }
+
+struct steady_load::impl {
+    int port;
+    std::string path;
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0};
+    int failed = 0;
+    std::vector<std::string> failures;
+    std::thread thread;
+};
+
+steady_load::steady_load(int port, std::string path) : impl_(new impl)
+{
+    impl_->port = port;
+    impl_->path = std::move(path);
+    impl_->thread = std::thread([this] {
+        while (!impl_->stop) {
+            auto reply = http_get(impl_->port, impl_->path, 10s);
+            if (reply.status == 200) {
+                ++impl_->ok;
+                continue;
+            }
+            ++impl_->failed;
+            if (impl_->failures.size() < 5)
+                impl_->failures.push_back("status " + std::to_string(reply.status) + ": " + reply.head);
+        }
+    });
+}
+
+steady_load::~steady_load()
+{
+    stop();
+    delete impl_;
+}
+
+steady_load::totals steady_load::stop()
+{
+    impl_->stop = true;
+    if (impl_->thread.joinable()) impl_->thread.join();
+    return {impl_->ok.load(), impl_->failed, impl_->failures};
+}
+
+int steady_load::ok_so_far() const { return impl_->ok.load(); }
 
 run_result run_to_end(const std::string& binary, const std::vector<std::string>& args,
                       const std::vector<std::string>& env, std::chrono::milliseconds timeout)

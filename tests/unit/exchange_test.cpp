@@ -50,7 +50,7 @@ std::string serve(const std::string& raw, handler_fn fn, std::size_t step = 1 <<
     io.consume(r.consumed);
     http::date_cache dates;
     exchange ex(head, io, "127.0.0.1", false, dates);
-    fh_app app{FORKHORN_ABI_VERSION, sizeof(fh_app), "test", nullptr, nullptr, trampoline};
+    fh_app app{FORKHORN_ABI_VERSION, sizeof(fh_app), "test", nullptr, nullptr, trampoline, nullptr};
     ex.run(app, &fn);
     return io.sent;
 }

@@ -1,0 +1,175 @@
+// The arbiter's reload (HUP), binary upgrade (USR2), promotion and pidfile.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/arbiter.hpp"
+#include "core/pidfile.hpp"
+#include "settings/load.hpp"
+
+namespace forkhorn {
+namespace {
+
+std::string cmd_args_env()
+{
+    const char* env = std::getenv("FORKHORN_CMD_ARGS");
+    return env ? env : "";
+}
+
+std::int64_t monotonic_us()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+void arbiter::reload()
+{
+    log_.info("Hang up: Master");
+    platform::notify_service(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", monotonic_us()));
+    write_pidfile("reloading");
+    auto loaded = load_settings({launch_.args, cmd_args_env()});
+    if (!loaded.error.empty()) {
+        log_.error("Reload: the configuration has an error, keeping the current one: {}", loaded.error);
+    } else {
+        auto old_bind = cfg_.bind;
+        cfg_ = std::move(loaded.config);
+        log_.reconfigure(cfg_.errorlog, *parse_log_level(cfg_.loglevel), cfg_.accesslog, cfg_.access_log_format);
+        if (old_bind != cfg_.bind) reload_listeners();
+    }
+    if (auto err = log_.reopen()) log_.error("Reload: {}", *err);
+    std::string message;
+    if (!cfg_.preload_app) {
+        app_.unload();
+        if (app_.load(cfg_.app, message) != app_error::none) {
+            // Workers keep serving the old code; a replacement would fail to boot and halt.
+            log_.error("Reload: {}", message);
+            return;
+        }
+    }
+    server_hook(&fh_hooks::on_reload);
+    ++reloads_;
+    ++generation_;
+    retire_after_generation_ = generation_;
+    ready_ = false;
+    set_target(cfg_.workers);
+}
+
+void arbiter::reload_listeners()
+{
+    // Listeners still wanted stay open: the old workers hold them, so closing and binding
+    // the same address again would fail.
+    std::vector<platform::listener> kept;
+    for (auto& l : listeners_) {
+        bool wanted = std::find(cfg_.bind.begin(), cfg_.bind.end(), l.address) != cfg_.bind.end();
+        if (wanted || l.address.starts_with("fd://")) {
+            kept.push_back(l);
+            continue;
+        }
+        log_.info("Closing listener {}", l.url);
+        platform::close_listener(l, true);
+    }
+    listeners_ = std::move(kept);
+    for (const auto& address : cfg_.bind) {
+        bool have = std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.address == address; });
+        if (have || address.starts_with("fd://")) continue;
+        platform::listener l;
+        if (auto err = platform::bind_listener(address, cfg_.backlog, l, cfg_.reuse_port)) {
+            log_.error("Reload: {}", *err);
+            continue;
+        }
+        log_.info("Listening at: {} ({})", l.url, platform::current_pid());
+        listeners_.push_back(std::move(l));
+    }
+}
+
+void arbiter::retire_old_generations()
+{
+    retire_after_generation_.reset();
+    std::vector<int> old;
+    for (const auto& [pid, w] : workers_)
+        if (w.generation < generation_) old.push_back(pid);
+    for (int pid : old) retire(pid);
+}
+
+void arbiter::upgrade()
+{
+    if (upgrade_child_) return log_.warning("USR2 signal ignored. Child exists.");
+    if (upgrade_parent_) return log_.warning("USR2 signal ignored. Parent exists.");
+    std::string fds;
+    for (const auto& l : listeners_) fds += (fds.empty() ? "" : ",") + std::to_string(l.fd);
+    std::vector<std::string> env{"FORKHORN_FD=" + fds, "FORKHORN_PID=" + std::to_string(platform::current_pid())};
+    // Relative paths on the command line were relative to where it was started.
+    std::error_code ec;
+    auto here = std::filesystem::current_path(ec);
+    std::filesystem::current_path(launch_.start_dir, ec);
+    int pid = 0;
+    auto err = platform::exec_child(launch_.program, launch_.args, env, pid);
+    std::filesystem::current_path(here, ec);
+    if (err) return log_.error("Upgrade failed: {}", *err);
+    upgrade_child_ = pid;
+    log_.info("Started the new master (pid: {})", pid);
+}
+
+void arbiter::maybe_promote()
+{
+    if (!upgrade_parent_ || platform::parent_pid() == upgrade_parent_) return;
+    std::string old_pidfile = pidfile_path();
+    upgrade_parent_ = 0;
+    log_.info("Master has been promoted.");
+    name_ = cfg_.proc_name.empty() ? cfg_.app : cfg_.proc_name;
+    platform::set_process_title(fmt::format("forkhorn: master [{}]", name_));
+    write_pidfile(ready_ ? "ready" : "starting");
+    std::error_code ec;
+    if (!old_pidfile.empty()) std::filesystem::remove(old_pidfile, ec);
+    open_control_socket();
+    platform::notify_service(fmt::format("MAINPID={}\nREADY=1", platform::current_pid()));
+}
+
+std::string arbiter::pidfile_path() const
+{
+    std::string path = !cfg_.pidfile.empty() ? cfg_.pidfile : cfg_.proc_name.empty() ? "" : default_pidfile(cfg_.proc_name);
+    return path.empty() || !upgrade_parent_ ? path : path + ".2";
+}
+
+std::string arbiter::control_socket_path() const
+{
+    if (cfg_.control_socket_disable) return {};
+    std::string path = cfg_.control_socket.empty() ? default_control_socket(cfg_.proc_name) : cfg_.control_socket;
+    return upgrade_parent_ ? path + ".2" : path;
+}
+
+std::optional<std::string> arbiter::claim_pidfile()
+{
+    auto path = pidfile_path();
+    if (path.empty()) return std::nullopt;
+    std::string error;
+    auto existing = read_pidfile(path, error);
+    if (existing && existing->pid != platform::current_pid() && pidfile_is_live(*existing))
+        return fmt::format("Already running on PID {} (pidfile {})", existing->pid, path);
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    pidfile_written_ = true;
+    write_pidfile("starting");
+    return std::nullopt;
+}
+
+void arbiter::write_pidfile(std::string_view state)
+{
+    auto path = pidfile_path();
+    if (path.empty() || !pidfile_written_) return;
+    int pid = platform::current_pid();
+    pidfile_content content{pid, platform::process_start_time(pid), cfg_.proc_name, cfg_.config, std::string(state),
+                            control_server_ ? control_server_->path() : std::string()};
+    int old_mask = platform::set_umask(cfg_.umask);
+    if (auto err = forkhorn::write_pidfile(path, content)) log_.error("{}", *err);
+    platform::set_umask(old_mask);
+}
+
+fh_server_info arbiter::server_info() const
+{
+    return fh_server_info{sizeof(fh_server_info), platform::current_pid(), target_workers_, name_.c_str()};
+}
+
+} // namespace forkhorn

@@ -1,0 +1,196 @@
+// The arbiter's workers: spawning, reaping, heartbeat timeouts, the worker count.
+#include <algorithm>
+
+#include "core/arbiter.hpp"
+#include "workers/worker.hpp"
+
+namespace forkhorn {
+namespace {
+
+using namespace std::chrono_literals;
+using platform::worker_command;
+using clock = std::chrono::steady_clock;
+
+double seconds_since(std::int64_t ms) { return static_cast<double>(monotonic_ms() - ms) / 1000.0; }
+
+} // namespace
+
+int arbiter::active_workers() const
+{
+    return static_cast<int>(std::count_if(workers_.begin(), workers_.end(), [](const auto& w) {
+        return !w.second.retired;
+    }));
+}
+
+void arbiter::manage_workers()
+{
+    while (running_ && !stopping_ && active_workers() < target_workers_) spawn_one();
+    // Too many (ttou, worker remove): stop the oldest first, as Gunicorn does.
+    while (!stopping_ && active_workers() > target_workers_) {
+        int oldest = 0, oldest_age = 0;
+        for (const auto& [pid, w] : workers_)
+            if (!w.retired && (oldest == 0 || w.age < oldest_age)) oldest = pid, oldest_age = w.age;
+        retire(oldest);
+    }
+}
+
+void arbiter::set_target(int target)
+{
+    if (target == target_workers_) return;
+    server_hook(&fh_hooks::nworkers_changed, target, target_workers_);
+    target_workers_ = target;
+}
+
+void arbiter::spawn_one()
+{
+    auto* slot = board_.claim();
+    if (!slot) return log_.error("Cannot start a worker: the scoreboard is full");
+    int age = ++next_age_;
+    fh_worker_info info{sizeof(fh_worker_info), 0, age, 0};
+    server_hook(&fh_hooks::pre_fork, &info);
+    int pid = 0;
+    if (auto err = platform::spawn_worker([this, slot, age] { return worker_main(slot, age); }, pid)) {
+        board_.release(slot);
+        log_.error("Cannot start a worker: {}", *err);
+        return halt(1, "Cannot fork workers.");
+    }
+    slot->pid = pid;
+    workers_[pid] = worker{age, generation_, slot, clock::now(), std::nullopt, false};
+    ++spawned_;
+    log_.info("Booting worker with pid: {}", pid);
+}
+
+int arbiter::worker_main(scoreboard_slot* slot, int age)
+{
+    worker_context ctx{cfg_, listeners_, log_, app_, *slot, server_info(),
+                       fh_worker_info{sizeof(fh_worker_info), 0, age, 0}};
+    return run_worker_process(ctx);
+}
+
+void arbiter::reap()
+{
+    for (const auto& exit : control_.reap()) {
+        if (exit.pid == upgrade_child_) {
+            log_.error("The new master (pid:{}) exited; this master carries on.", exit.pid);
+            upgrade_child_ = 0;
+            continue;
+        }
+        auto it = workers_.find(exit.pid);
+        if (it == workers_.end()) continue; // not ours (an adopted orphan): nothing to do
+        board_.release(it->second.slot);
+        fh_worker_info info{sizeof(fh_worker_info), exit.pid, it->second.age,
+                            exit.signal ? -exit.signal : exit.exit_code};
+        bool retired = it->second.retired.has_value();
+        workers_.erase(it);
+        on_worker_exit(exit);
+        if (!stopping_) server_hook(&fh_hooks::child_exit, &info);
+        if (!retired && !stopping_ && exit.signal == 0 && (exit.exit_code == 3 || exit.exit_code == 4))
+            return halt(exit.exit_code, exit.exit_code == 3 ? "Worker failed to boot." : "App failed to load.");
+    }
+}
+
+void arbiter::on_worker_exit(const platform::child_exit& exit)
+{
+    if (exit.signal != 0) {
+        bool kill = exit.signal_name == "SIGKILL";
+        auto level = kill ? log_level::error : exit.signal_name == "SIGTERM" ? log_level::info : log_level::warning;
+        log_.log(level, fmt::format("Worker (pid:{}) was sent {}!{}", exit.pid, exit.signal_name,
+                                    kill ? " Perhaps out of memory?" : ""));
+        ++killed_;
+    } else if (exit.exit_code != 0) {
+        log_.error("Worker (pid:{}) exited with code {}.", exit.pid, exit.exit_code);
+    }
+}
+
+void arbiter::murder_workers()
+{
+    auto now = clock::now();
+    for (auto& [pid, w] : workers_) {
+        // A retired worker gets graceful_timeout to finish; an active one must beat every timeout.
+        bool overdue = w.retired ? now - *w.retired > std::chrono::seconds(cfg_.graceful_timeout)
+                                 : cfg_.timeout > 0 && seconds_since(w.slot->last_beat_ms) > cfg_.timeout;
+        if (!overdue) continue;
+        if (!w.aborted && !w.retired) {
+            log_.critical("WORKER TIMEOUT (pid:{})", pid);
+            w.aborted = true;
+            platform::send_worker(pid, worker_command::abort);
+        } else {
+            platform::send_worker(pid, worker_command::kill);
+        }
+    }
+}
+
+void arbiter::retire(int pid)
+{
+    auto it = workers_.find(pid);
+    if (it == workers_.end() || it->second.retired) return;
+    it->second.retired = clock::now();
+    it->second.slot->state = worker_state::stopping;
+    platform::send_worker(pid, worker_command::graceful_stop);
+}
+
+void arbiter::signal_all(worker_command cmd)
+{
+    for (const auto& [pid, w] : workers_) platform::send_worker(pid, cmd);
+}
+
+void arbiter::check_ready()
+{
+    if (stopping_ || !running_) return;
+    bool booted = std::all_of(workers_.begin(), workers_.end(), [this](const auto& w) {
+        return w.second.generation != generation_ || w.second.slot->state.load() != worker_state::booting;
+    });
+    if (!booted || active_workers() < target_workers_) return;
+    if (retire_after_generation_ && *retire_after_generation_ == generation_) retire_old_generations();
+    if (ready_) return;
+    ready_ = true;
+    write_pidfile("ready");
+    platform::notify_service(fmt::format("READY=1\nSTATUS=forkhorn arbiter booted\nMAINPID={}", platform::current_pid()));
+    daemon_.report_ready();
+}
+
+int arbiter::change_workers(int delta)
+{
+    int previous = target_workers_;
+    set_target(std::max(1, target_workers_ + delta));
+    return previous;
+}
+
+bool arbiter::kill_worker(int pid)
+{
+    auto it = workers_.find(pid);
+    if (it == workers_.end()) return false;
+    retire(pid);
+    return true;
+}
+
+std::vector<control::worker_row> arbiter::workers() const
+{
+    std::vector<control::worker_row> rows;
+    for (const auto& [pid, w] : workers_) {
+        const auto& slot = *w.slot;
+        rows.push_back({pid, w.age, seconds_since(slot.started_ms), slot.requests.load(), slot.connections.load(),
+                        seconds_since(slot.last_beat_ms), std::string(worker_state_name(slot.state.load()))});
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.age < b.age; });
+    return rows;
+}
+
+control::stats_row arbiter::stats() const
+{
+    auto uptime = std::chrono::duration<double>(clock::now() - started_at_).count();
+    return {uptime, platform::current_pid(), static_cast<int>(workers_.size()), target_workers_, spawned_, killed_,
+            reloads_};
+}
+
+std::vector<control::listener_row> arbiter::listeners() const
+{
+    std::vector<control::listener_row> rows;
+    for (const auto& l : listeners_) {
+        std::string type = l.url.starts_with("unix:") ? "unix" : l.url.find('[') != std::string::npos ? "tcp6" : "tcp";
+        rows.push_back({l.url, static_cast<std::int64_t>(l.fd), type});
+    }
+    return rows;
+}
+
+} // namespace forkhorn

@@ -1,0 +1,55 @@
+// The scoreboard: one slot per worker in memory shared with the arbiter. Workers write their
+// heartbeat and counters; the arbiter reads them to kill hung workers and for `ctl show workers`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "platform.hpp"
+
+namespace forkhorn {
+
+enum class worker_state : std::uint8_t { free, booting, idle, busy, stopping };
+
+std::string_view worker_state_name(worker_state s);
+
+/// Milliseconds on the monotonic clock, which all processes of the machine share.
+std::int64_t monotonic_ms();
+
+struct scoreboard_slot {
+    std::atomic<std::int32_t> pid{0};
+    std::atomic<worker_state> state{worker_state::free};
+    std::atomic<std::int64_t> started_ms{0};
+    std::atomic<std::int64_t> last_beat_ms{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint32_t> connections{0};
+
+    void beat() { last_beat_ms.store(monotonic_ms(), std::memory_order_relaxed); }
+    void set(worker_state s)
+    {
+        state.store(s, std::memory_order_relaxed);
+        beat();
+    }
+};
+
+static_assert(std::atomic<std::int64_t>::is_always_lock_free, "the scoreboard needs lock-free 64-bit atomics");
+
+class scoreboard {
+public:
+    /// Room for `capacity` workers (old and new generations together during a reload).
+    std::optional<std::string> create(std::size_t capacity);
+    /// A free slot, claimed for a worker about to start; nullptr when full.
+    scoreboard_slot* claim();
+    void release(scoreboard_slot* slot);
+
+private:
+    platform::shared_memory memory_;
+    scoreboard_slot* slots_ = nullptr;
+    std::size_t capacity_ = 0;
+};
+
+} // namespace forkhorn
