@@ -1,12 +1,14 @@
 // forkhorn's command line: parse the settings, then run the arbiter.
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "app/loader.hpp"
+#include "control/control.hpp"
 #include "core/arbiter.hpp"
 #include "core/exchange.hpp"
 #include "log/logger.hpp"
@@ -48,6 +50,8 @@ int serve(const settings& cfg)
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
+    // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
+    if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
     const char* env = std::getenv("FORKHORN_CMD_ARGS");
     auto loaded = load_settings({args, env ? env : ""});
     if (!loaded.error.empty() && loaded.action != cli_action::help && loaded.action != cli_action::version)
