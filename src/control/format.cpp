@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "settings/settings.hpp"
+
 namespace forkhorn::control {
 namespace {
 
@@ -79,10 +81,15 @@ std::string stats(const json& data)
     return key_values(pairs);
 }
 
+// File modes travel as plain numbers (384); people read them in octal (0o600).
 std::string config(const json& data)
 {
     std::vector<std::pair<std::string, std::string>> pairs;
-    for (const auto& [key, value] : data.items()) pairs.emplace_back(key, plain(value));
+    for (const auto& [key, value] : data.items()) {
+        const setting_def* def = find_setting(key);
+        bool mode = def && def->metavar == "MODE" && value.is_number_integer();
+        pairs.emplace_back(key, mode ? fmt::format("0o{:o}", value.get<int>()) : plain(value));
+    }
     return key_values(pairs);
 }
 

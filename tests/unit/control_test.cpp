@@ -376,6 +376,8 @@ BOOST_AUTO_TEST_CASE(listeners_config_and_actions)
                "unix:/run/app.sock      4  unix\n");
     auto config = format_human(command_kind::show_config, data_of(ask(a, "show config")));
     BOOST_TEST(config.find("\nbind:                     127.0.0.1:8000\n") != std::string::npos);
+    BOOST_TEST(config.find("\ncontrol_socket_mode:      0o600\n") != std::string::npos);
+    BOOST_TEST(config.find("\numask:                    0o0\n") != std::string::npos);
     BOOST_TEST(format_human(command_kind::worker_add, data_of(ask(a, "worker add", {"2"}))) == "added 2 workers (2 -> 4)\n");
     BOOST_TEST(format_human(command_kind::worker_remove, data_of(ask(a, "worker remove"))) == "removed 1 worker (4 -> 3)\n");
     BOOST_TEST(format_human(command_kind::shutdown, data_of(ask(a, "shutdown", {"quick"}))) == "shutting down (quick)\n");
