@@ -53,7 +53,8 @@ std::string key_values(const std::vector<std::pair<std::string, std::string>>& p
     std::size_t width = 0;
     for (const auto& [k, v] : pairs) width = std::max(width, k.size() + 1);
     std::string out;
-    for (const auto& [k, v] : pairs) out += fmt::format("{:<{}} {}\n", k + ":", width, v);
+    for (const auto& [k, v] : pairs)
+        out += v.empty() ? k + ":\n" : fmt::format("{:<{}} {}\n", k + ":", width, v);
     return out;
 }
 
