@@ -2,12 +2,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "app/loader.hpp"
+#include "control/control.hpp"
 #include "core/arbiter.hpp"
 #include "core/exchange.hpp"
 #include "log/logger.hpp"
@@ -65,6 +67,8 @@ int serve(const settings& cfg, launch_info launch)
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
+    // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
+    if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
     std::error_code ec;
     launch_info launch{args, platform::program_path(argv[0]), std::filesystem::current_path(ec).string()};
     platform::init_process_title(argc, argv);
