@@ -126,16 +126,11 @@ inline stream_outcome run_stream(std::string_view raw, std::size_t step = 0, par
     return stream_runner(raw, step == 0 ? raw.size() : step, limits).run();
 }
 
-/// parse_head on exactly `raw`, with a fresh parser.
-inline parse_result parse_once(std::string_view raw, request_head& head, parser_limits limits = {}) {
-    request_parser parser(limits);
-    return parser.parse_head(raw, head);
-}
-
-/// The status of parse_head on `raw` (0 when done, -1 when it needs more).
+/// The status of parse_head on `raw` with a fresh parser (0 when done, -1 when it needs more).
 inline int head_status(std::string_view raw, parser_limits limits = {}) {
+    request_parser parser(limits);
     request_head head;
-    const parse_result r = parse_once(raw, head, limits);
+    const parse_result r = parser.parse_head(raw, head);
     if (r.status == parse_status::need_more) return -1;
     return r.status == parse_status::done ? 0 : r.error_status;
 }
