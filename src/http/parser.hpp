@@ -91,6 +91,7 @@ private:
     parse_result take_line(std::string_view input, std::size_t lf);
     parse_result take_request_line(std::string_view input, std::size_t lf);
     parse_result take_field_line(std::string_view input, std::size_t lf);
+    parse_result keep_field(std::string_view input, const header_field& field);
     parse_result finish(std::string_view input, request_head& out);
     std::size_t head_cap() const noexcept;
 
@@ -146,6 +147,7 @@ private:
     body_result decode_chunked(std::string_view input) noexcept;
     body_result decode_trailers(std::string_view input, std::size_t at) noexcept;
     bool step_size_line(char c) noexcept;
+    bool step_size_digits(char c) noexcept;
     bool step_framing(char c) noexcept;
 
     parser_limits limits_;
