@@ -99,7 +99,7 @@ private:
     std::vector<header_field> fields_; // reused across requests
     std::vector<field_span> spans_;    // reused across requests
     std::size_t line_start_ = 0;       // first byte of the line not validated yet
-    std::size_t scanned_ = 0;          // bytes already known to hold no end of head
+    std::size_t scanned_ = 0;          // bytes already searched for the next LF
     std::size_t request_line_at_ = 0;  // the request line, once validated
     std::size_t request_line_len_ = 0;
     std::size_t fields_at_ = 0;        // first byte after the request line's CRLF
