@@ -77,7 +77,6 @@ body_result body_decoder::decode_chunked(std::string_view input) noexcept {
         }
         if (!step_framing(input[i])) return failed(i, "invalid chunked framing");
         ++i;
-        if (state_ == state::finished) return {body_status::done, i, {}, 0, {}};
     }
     return {body_status::need_more, i, {}, 0, {}};
 }
@@ -102,21 +101,9 @@ bool body_decoder::step_framing(char c) noexcept {
 // chunk-size [ chunk-ext ] CRLF (RFC 9112 §7.1), chunk-size = 1*HEXDIG, with BWS allowed
 // only before a ';' that starts an extension (RFC 9112 §7.1.1).
 bool body_decoder::step_size_line(char c) noexcept {
-    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     switch (state_) {
     case state::size:
-        if (const int v = hex_value(c); v >= 0) {
-            if (remaining_ > (max >> 4)) return false; // would overflow 64 bits
-            remaining_ = (remaining_ << 4) | static_cast<std::uint64_t>(v);
-            size_digits_ = true;
-            return true;
-        }
-        if (!size_digits_) return false;
-        if (detail::is_ows(c)) state_ = state::size_ws;
-        else if (c == ';') state_ = state::size_ext;
-        else if (c == '\r') state_ = state::size_lf;
-        else return false;
-        return true;
+        return step_size_digits(c);
     case state::size_ws:
         if (c == ';') state_ = state::size_ext;
         return c == ';' || detail::is_ows(c);
@@ -132,6 +119,22 @@ bool body_decoder::step_size_line(char c) noexcept {
     default:
         return false;
     }
+}
+
+bool body_decoder::step_size_digits(char c) noexcept {
+    constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    if (const int v = hex_value(c); v >= 0) {
+        if (remaining_ > (max >> 4)) return false; // would overflow 64 bits
+        remaining_ = (remaining_ << 4) | static_cast<std::uint64_t>(v);
+        size_digits_ = true;
+        return true;
+    }
+    if (!size_digits_) return false; // an empty size, or a sign, space or "0x" before it
+    if (detail::is_ows(c)) state_ = state::size_ws;
+    else if (c == ';') state_ = state::size_ext;
+    else if (c == '\r') state_ = state::size_lf;
+    else return false;
+    return true;
 }
 
 // trailer-section = *( field-line CRLF ), then CRLF (RFC 9112 §7.1.2), with the head's field

@@ -146,6 +146,12 @@ parse_result request_parser::take_field_line(std::string_view input, std::size_t
     header_field f;
     const detail::verdict v = detail::parse_field_line(input.substr(line_start_, len - 2), f);
     if (v.failed()) return fail(v);
+    return keep_field(input, f);
+}
+
+// Gunicorn's header_map: '_' and '-' look alike to CGI-style consumers, so by default such
+// names are dropped (they still counted against limits.fields).
+parse_result request_parser::keep_field(std::string_view input, const header_field& f) {
     if (f.name.find('_') != std::string_view::npos) {
         if (limits_.header_map == header_map_policy::refuse) return fail(400, "underscore in header name");
         if (limits_.header_map == header_map_policy::drop) return need_more;

@@ -91,6 +91,7 @@ private:
     parse_result take_line(std::string_view input, std::size_t lf);
     parse_result take_request_line(std::string_view input, std::size_t lf);
     parse_result take_field_line(std::string_view input, std::size_t lf);
+    parse_result keep_field(std::string_view input, const header_field& field);
     parse_result finish(std::string_view input, request_head& out);
     std::size_t head_cap() const noexcept;
 
@@ -98,7 +99,7 @@ private:
     std::vector<header_field> fields_; // reused across requests
     std::vector<field_span> spans_;    // reused across requests
     std::size_t line_start_ = 0;       // first byte of the line not validated yet
-    std::size_t scanned_ = 0;          // bytes already known to hold no end of head
+    std::size_t scanned_ = 0;          // bytes already searched for the next LF
     std::size_t request_line_at_ = 0;  // the request line, once validated
     std::size_t request_line_len_ = 0;
     std::size_t fields_at_ = 0;        // first byte after the request line's CRLF
@@ -146,6 +147,7 @@ private:
     body_result decode_chunked(std::string_view input) noexcept;
     body_result decode_trailers(std::string_view input, std::size_t at) noexcept;
     bool step_size_line(char c) noexcept;
+    bool step_size_digits(char c) noexcept;
     bool step_framing(char c) noexcept;
 
     parser_limits limits_;

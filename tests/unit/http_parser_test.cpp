@@ -13,6 +13,19 @@ using namespace forkhorn::http;
 using namespace forkhorn::http::test;
 using namespace std::string_literals;
 
+// Counts every allocation in the test program, to show the parsing path makes none.
+namespace {
+std::size_t allocation_count = 0;
+}
+
+void* operator new(std::size_t size) {
+    ++allocation_count;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
 namespace {
 
 // A minimal HTTP/1.1 request with the given request line and extra field lines.
@@ -650,8 +663,9 @@ BOOST_AUTO_TEST_CASE(splits_two_requests_at_every_offset) {
 BOOST_AUTO_TEST_CASE(growing_prefixes_need_more_then_match_one_go) {
     for (const corpus_case& c : corpus_cases()) {
         BOOST_TEST_CONTEXT(c.name) {
+            request_parser whole_parser; // owns the header views of whole_head
             request_head whole_head;
-            const parse_result whole = parse_once(c.raw, whole_head);
+            const parse_result whole = whole_parser.parse_head(c.raw, whole_head);
             request_parser parser;
             parse_result r;
             request_head h;
@@ -698,6 +712,42 @@ BOOST_AUTO_TEST_CASE(is_ready_for_the_next_request_after_an_error) {
     BOOST_TEST((parser.parse_head("get / HTTP/1.1\r\n\r\n", h).status == parse_status::error));
     const std::string raw = request("GET /ok HTTP/1.1");
     BOOST_TEST((parser.parse_head(raw, h).status == parse_status::done));
+}
+
+BOOST_AUTO_TEST_CASE(does_not_allocate_per_request) {
+    std::string raw;
+    for (int i = 0; i < 10; ++i) {
+        std::string fields = "Host: h\r\nTransfer-Encoding: chunked\r\n";
+        for (int k = 0; k < 40; ++k) fields += "X-Field-" + std::to_string(k) + ": value\r\n";
+        raw += request("POST /upload?i=" + std::to_string(i) + " HTTP/1.1", fields) + "5;x\r\nhello\r\n0\r\nT: 1\r\n\r\n";
+    }
+    request_parser parser;
+    body_decoder decoder;
+    const auto serve_all = [&] {
+        std::string_view in = raw;
+        std::size_t bytes = 0;
+        while (!in.empty()) {
+            request_head h;
+            const parse_result r = parser.parse_head(in.substr(0, in.size() / 2), h); // need_more first
+            const parse_result r2 = parser.parse_head(in, h);
+            if (r.status == parse_status::error || r2.status != parse_status::done) return std::size_t{0};
+            in.remove_prefix(r2.consumed);
+            decoder.start(h);
+            while (!decoder.done()) {
+                const body_result b = decoder.decode(in);
+                if (b.status == body_status::error) return std::size_t{0};
+                bytes += b.data.size();
+                in.remove_prefix(b.consumed);
+            }
+        }
+        return bytes;
+    };
+    BOOST_TEST(serve_all() == 50u); // the first pass may size the parser's vectors
+    const std::size_t before = allocation_count;
+    const std::size_t bytes = serve_all();
+    const std::size_t allocations = allocation_count - before;
+    BOOST_TEST(bytes == 50u);
+    BOOST_TEST(allocations == 0u);
 }
 
 // ---- the conformance corpus ----

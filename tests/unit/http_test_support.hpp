@@ -47,12 +47,13 @@ inline parsed_request copy_head(const request_head& h) {
     return r;
 }
 
-/// Feeds `raw` in pieces of `step` bytes into a buffer, consuming from its front exactly what
-/// parse_head and decode report, as a connection would.
+/// Feeds `raw` into a buffer, `first` bytes then pieces of `step` bytes, consuming from its
+/// front exactly what parse_head and decode report, as a connection would.
 class stream_runner {
 public:
-    stream_runner(std::string_view raw, std::size_t step, parser_limits limits)
-        : raw_(raw), step_(std::max<std::size_t>(step, 1)), parser_(limits), decoder_(limits) {}
+    stream_runner(std::string_view raw, std::size_t step, parser_limits limits, std::size_t first = 0)
+        : raw_(raw), step_(std::max<std::size_t>(step, 1)), next_(first == 0 ? step_ : first),
+          parser_(limits), decoder_(limits) {}
 
     stream_outcome run() {
         while (!finished_) {
@@ -66,9 +67,10 @@ public:
 private:
     bool feed() {
         if (fed_ == raw_.size()) return false;
-        const std::size_t n = std::min(step_, raw_.size() - fed_);
+        const std::size_t n = std::min(next_, raw_.size() - fed_);
         buffer_.append(raw_.substr(fed_, n));
         fed_ += n;
+        next_ = step_;
         return true;
     }
 
@@ -111,6 +113,7 @@ private:
 
     std::string_view raw_;
     std::size_t step_;
+    std::size_t next_;
     std::size_t fed_ = 0;
     std::string buffer_;
     request_parser parser_;
@@ -126,16 +129,16 @@ inline stream_outcome run_stream(std::string_view raw, std::size_t step = 0, par
     return stream_runner(raw, step == 0 ? raw.size() : step, limits).run();
 }
 
-/// parse_head on exactly `raw`, with a fresh parser.
-inline parse_result parse_once(std::string_view raw, request_head& head, parser_limits limits = {}) {
-    request_parser parser(limits);
-    return parser.parse_head(raw, head);
+/// Runs a stream given in two reads: the first `cut` bytes (0 < cut), then the rest.
+inline stream_outcome run_split_stream(std::string_view raw, std::size_t cut, parser_limits limits = {}) {
+    return stream_runner(raw, raw.size(), limits, cut).run();
 }
 
-/// The status of parse_head on `raw` (0 when done, -1 when it needs more).
+/// The status of parse_head on `raw` with a fresh parser (0 when done, -1 when it needs more).
 inline int head_status(std::string_view raw, parser_limits limits = {}) {
+    request_parser parser(limits);
     request_head head;
-    const parse_result r = parse_once(raw, head, limits);
+    const parse_result r = parser.parse_head(raw, head);
     if (r.status == parse_status::need_more) return -1;
     return r.status == parse_status::done ? 0 : r.error_status;
 }
