@@ -15,10 +15,12 @@ double seconds_since(std::int64_t ms) { return static_cast<double>(monotonic_ms(
 
 } // namespace
 
+// Workers of the current generation that are not on their way out; after a HUP the older
+// generations keep serving until this one has booted (check_ready).
 int arbiter::active_workers() const
 {
-    return static_cast<int>(std::count_if(workers_.begin(), workers_.end(), [](const auto& w) {
-        return !w.second.retired;
+    return static_cast<int>(std::count_if(workers_.begin(), workers_.end(), [this](const auto& w) {
+        return !w.second.retired && w.second.generation == generation_;
     }));
 }
 
@@ -29,7 +31,8 @@ void arbiter::manage_workers()
     while (!stopping_ && active_workers() > target_workers_) {
         int oldest = 0, oldest_age = 0;
         for (const auto& [pid, w] : workers_)
-            if (!w.retired && (oldest == 0 || w.age < oldest_age)) oldest = pid, oldest_age = w.age;
+            if (!w.retired && w.generation == generation_ && (oldest == 0 || w.age < oldest_age))
+                oldest = pid, oldest_age = w.age;
         retire(oldest);
     }
 }

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
     BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > seen + 50; }));
     old_master.send(sig::term);
     BOOST_REQUIRE(old_master.wait_exit(15s).value_or(-1) == 0);
-    BOOST_TEST(old_master.log().find("Master has been promoted.") != std::string::npos);
+    BOOST_TEST(old_master.wait_for_log("Master has been promoted."));
     BOOST_TEST(eventually([&] { return read_text(pidfile).starts_with(std::to_string(new_master) + "\n"); }));
     BOOST_TEST(!fs::exists(pidfile + ".2"));
     seen = load.ok_so_far();
@@ -218,11 +218,13 @@ BOOST_AUTO_TEST_CASE(hooks_run_where_gunicorn_runs_them)
 {
     temp_dir dir;
     auto log_path = dir / "hooks.log";
+    int master = 0;
     {
         server_process server(bin, args_for(lib(fixtures, "hooks_app"), {"-w", "1"}),
                               std::vector<std::string>{"FORKHORN_HOOK_LOG=" + log_path});
         int port = server.port();
         BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+        master = server.pid();
         BOOST_REQUIRE(http_get(port, "/").status == 200);
         server.send(sig::ttin);
         BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
@@ -240,7 +242,9 @@ BOOST_AUTO_TEST_CASE(hooks_run_where_gunicorn_runs_them)
         BOOST_TEST(text.find(std::string(hook) + " ") != std::string::npos, hook << " missing in:\n" << text);
     BOOST_TEST(text.find("post_request") > text.find("pre_request"));
     BOOST_TEST(text.find("when_ready") < text.find("pre_fork"));
-    BOOST_TEST(text.find("nworkers_changed 2 1") != std::string::npos, text);
+    BOOST_TEST(text.find("nworkers_changed " + std::to_string(master) + " 2 1") != std::string::npos, text);
+    // HUP: the new worker is up before the old ones are asked to leave.
+    BOOST_TEST(text.find("post_worker_init", text.find("on_reload")) < text.find("worker_exit"), text);
 }
 
 BOOST_AUTO_TEST_CASE(preload_loads_and_inits_the_app_in_the_master)
