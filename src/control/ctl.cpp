@@ -12,6 +12,7 @@
 #include <array>
 #include <charconv>
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,8 @@ namespace {
 using platform::control_event;
 
 enum exit_status : int { exit_done = 0, exit_error = 1, exit_usage = 2, exit_not_running = 3 };
+
+constexpr auto signal_spacing = std::chrono::milliseconds(100);
 
 constexpr std::string_view usage_text = R"(usage: forkhorn ctl [-n NAME | --pid FILE | -s SOCKET] [--json] COMMAND [ARGS...]
 
@@ -226,6 +229,8 @@ int send_signal(const ctl_options& o, const streams& io, const signal_verb& v, i
     pidfile_content master;
     if (int rc = find_master(o, io, master); rc != exit_done) return rc;
     for (int i = 0; i < count; ++i) {
+        // Identical signals still pending merge into one: give the master time to take each.
+        if (i > 0) std::this_thread::sleep_for(signal_spacing);
         std::string error;
         if (!platform::send_control(master.pid, v.event, error))
             return io.fail(fmt::format("cannot send {} to pid {}: {}", v.name, master.pid, error));

@@ -290,6 +290,18 @@ BOOST_AUTO_TEST_CASE(truncated_frame_is_dropped)
     BOOST_TEST(a.posted.empty());
 }
 
+BOOST_AUTO_TEST_CASE(on_readable_without_clients_returns_at_once)
+{
+    // The arbiter may call it on every turn of its loop, whether or not the handle is readable.
+    temp_dir dir;
+    test::fake_arbiter a;
+    control::control_server server(a);
+    BOOST_REQUIRE(!server.open(dir / "ctl.sock", 0600).has_value());
+    auto start = clock_type::now();
+    for (int i = 0; i < 100; ++i) server.on_readable();
+    BOOST_TEST((clock_type::now() - start < 100ms));
+}
+
 BOOST_AUTO_TEST_CASE(a_silent_client_costs_at_most_the_deadline)
 {
     temp_dir dir;
