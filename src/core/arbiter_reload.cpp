@@ -162,7 +162,8 @@ void arbiter::write_pidfile(std::string_view state)
     int pid = platform::current_pid();
     pidfile_content content{pid, platform::process_start_time(pid), cfg_.proc_name, cfg_.config, std::string(state),
                             control_server_ ? control_server_->path() : std::string()};
-    int old_mask = platform::set_umask(cfg_.umask);
+    // Like Gunicorn's 0644 pidfile: readable by all, writable only by its owner.
+    int old_mask = platform::set_umask(cfg_.umask | 022);
     if (auto err = forkhorn::write_pidfile(path, content)) log_.error("{}", *err);
     platform::set_umask(old_mask);
 }

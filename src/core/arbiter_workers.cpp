@@ -65,6 +65,8 @@ void arbiter::spawn_one()
 
 int arbiter::worker_main(scoreboard_slot* slot, int age)
 {
+    // The control socket belongs to the arbiter; a worker outliving it must not keep it alive.
+    if (control_server_) control_server_->close();
     worker_context ctx{cfg_, listeners_, log_, app_, *slot, server_info(),
                        fh_worker_info{sizeof(fh_worker_info), 0, age, 0}};
     return run_worker_process(ctx);

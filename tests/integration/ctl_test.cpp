@@ -1,0 +1,218 @@
+// `forkhorn ctl` against the real server: every signal verb and socket command, checked by
+// its effect on the worker processes (from `ctl show workers --json` and /proc).
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_process.hpp"
+
+using namespace forkhorn::test;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string bin = FORKHORN_BIN;
+const std::string hello = std::string(FORKHORN_EXAMPLES_DIR) + "/libhello.so:app";
+
+/// A named server whose runtime directory (pidfile, control socket) is private to the test.
+struct instance {
+    std::string runtime = make_temp_dir();
+    std::string env = "XDG_RUNTIME_DIR=" + runtime;
+    std::string name = "t" + std::to_string(self_pid());
+    std::unique_ptr<server_process> server;
+    int port = 0;
+
+    explicit instance(std::vector<std::string> extra = {})
+    {
+        std::vector<std::string> args{hello, "-n", name, "-b", "127.0.0.1:0", "--graceful-timeout", "5"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        server = std::make_unique<server_process>(bin, args, std::vector<std::string>{env});
+        port = server->port();
+    }
+    ~instance()
+    {
+        server.reset();
+        fs::remove_all(runtime);
+    }
+
+    run_result ctl(std::vector<std::string> args) const
+    {
+        args.insert(args.begin(), {"ctl", "-n", name});
+        return run_to_end(bin, args, {env});
+    }
+    json ctl_json(std::vector<std::string> args) const
+    {
+        args.push_back("--json");
+        auto r = ctl(args);
+        BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
+        return json::parse(r.out);
+    }
+    std::vector<int> worker_pids() const
+    {
+        std::vector<int> pids;
+        auto reply = ctl_json({"show", "workers"}); // the range-for below must not outlive it
+        for (const auto& w : reply["workers"]) pids.push_back(w["pid"].get<int>());
+        std::sort(pids.begin(), pids.end());
+        return pids;
+    }
+    std::vector<int> proc_children() const
+    {
+        auto pids = server->children();
+        std::sort(pids.begin(), pids.end());
+        return pids;
+    }
+    bool workers_are(std::size_t n) const
+    {
+        auto procs = proc_children();
+        return procs.size() == n && worker_pids() == procs;
+    }
+};
+
+bool disjoint(const std::vector<int>& a, const std::vector<int>& b)
+{
+    return std::none_of(a.begin(), a.end(), [&](int p) { return std::find(b.begin(), b.end(), p) != b.end(); });
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(ctl)
+
+BOOST_AUTO_TEST_CASE(signal_verbs_ttin_ttou_hup_reopen)
+{
+    instance app({"-w", "1"});
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    BOOST_REQUIRE(eventually([&] { return app.workers_are(1); }));
+    BOOST_TEST(app.ctl({"ttin", "3"}).status == 0);
+    BOOST_TEST(eventually([&] { return app.workers_are(4); }));
+    BOOST_TEST(app.ctl({"ttou", "2"}).status == 0);
+    BOOST_TEST(eventually([&] { return app.workers_are(2); }));
+    auto before = app.proc_children();
+    BOOST_TEST(app.ctl({"hup"}).status == 0);
+    BOOST_TEST(eventually([&] { return app.workers_are(1) && disjoint(before, app.proc_children()); }),
+               app.server->log()); // HUP re-reads -w 1
+    BOOST_TEST(app.ctl({"reopen"}).status == 0);
+    BOOST_TEST(app.server->wait_for_log("Handling signal: usr1"));
+    BOOST_TEST(http_get(app.port, "/").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(signal_verbs_term_int_quit_stop_the_server)
+{
+    for (std::string verb : {"term", "int", "quit"}) {
+        instance app;
+        BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+        BOOST_REQUIRE(eventually([&] { return app.proc_children().size() == 1; }));
+        BOOST_TEST(app.ctl({verb}).status == 0, verb);
+        BOOST_TEST(app.server->wait_exit(10s).value_or(-1) == 0, verb);
+        auto after = app.ctl({"hup"});
+        BOOST_TEST(after.status == 3, verb << ": " << after.err);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(upgrade_verb_starts_a_new_master)
+{
+    instance app;
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    BOOST_REQUIRE(app.server->wait_for_log("Booting worker"));
+    BOOST_TEST(app.ctl({"upgrade"}).status == 0);
+    BOOST_REQUIRE(app.server->wait_for_log("Started the new master"));
+    int new_master = 0;
+    BOOST_TEST(eventually([&] {
+        for (int child : app.server->children())
+            if (command_line(child).starts_with("forkhorn: master [" + app.name + ".2]")) new_master = child;
+        return new_master != 0;
+    }));
+    BOOST_TEST(app.ctl({"term"}).status == 0);
+    BOOST_REQUIRE(app.server->wait_exit(15s).value_or(-1) == 0);
+    BOOST_TEST(app.server->wait_for_log("Master has been promoted."));
+    // ctl finds the promoted master through the same name.
+    BOOST_TEST(eventually([&] { return app.ctl_json({"show", "stats"})["pid"].get<int>() == new_master; }));
+    BOOST_TEST(app.ctl({"term"}).status == 0);
+    BOOST_TEST(eventually([&] { return !process_alive(new_master); }, 15s));
+}
+
+BOOST_AUTO_TEST_CASE(show_commands_describe_the_server)
+{
+    instance app({"-w", "2"});
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    BOOST_REQUIRE(eventually([&] { return app.workers_are(2); }));
+    for (int i = 0; i < 3; ++i) BOOST_REQUIRE(http_get(app.port, "/").status == 200);
+    BOOST_TEST(app.ctl_json({"show", "workers"})["count"].get<int>() == 2);
+    BOOST_TEST(eventually([&] {
+        std::uint64_t requests = 0;
+        auto reply = app.ctl_json({"show", "workers"});
+        for (const auto& w : reply["workers"]) requests += w["requests"].get<std::uint64_t>();
+        return requests == 3;
+    }));
+    auto stats = app.ctl_json({"show", "stats"});
+    BOOST_TEST(stats["pid"].get<int>() == app.server->pid());
+    BOOST_TEST(stats["workers_target"].get<int>() == 2);
+    auto config = app.ctl_json({"show", "config"});
+    BOOST_TEST(config["workers"].get<int>() == 2);
+    BOOST_TEST(config["proc_name"].get<std::string>() == app.name);
+    auto listeners = app.ctl_json({"show", "listeners"});
+    BOOST_TEST(listeners["listeners"][0]["address"].get<std::string>() == "http://127.0.0.1:" + std::to_string(app.port));
+    auto human = app.ctl({"show", "workers"});
+    BOOST_TEST(human.status == 0);
+    BOOST_TEST(human.out.find("PID") != std::string::npos, human.out);
+}
+
+BOOST_AUTO_TEST_CASE(worker_commands_change_the_pool)
+{
+    instance app({"-w", "1"});
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    BOOST_REQUIRE(eventually([&] { return app.workers_are(1); }));
+    auto added = app.ctl_json({"worker", "add", "2"});
+    BOOST_TEST(added["total"].get<int>() == 3);
+    BOOST_TEST(eventually([&] { return app.workers_are(3); }));
+    app.ctl_json({"worker", "remove", "1"});
+    BOOST_TEST(eventually([&] { return app.workers_are(2); }));
+    int victim = app.proc_children()[0];
+    auto killed = app.ctl_json({"worker", "kill", std::to_string(victim)});
+    BOOST_TEST(eventually([&] {
+        auto now = app.proc_children();
+        return now.size() == 2 && std::find(now.begin(), now.end(), victim) == now.end();
+    }));
+    BOOST_TEST(app.ctl({"worker", "kill", "1"}).status == 1); // not a worker
+}
+
+BOOST_AUTO_TEST_CASE(reload_reopen_and_shutdown_through_the_socket)
+{
+    instance app({"-w", "1"});
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    BOOST_REQUIRE(eventually([&] { return app.workers_are(1); }));
+    auto before = app.proc_children();
+    BOOST_TEST(app.ctl_json({"reload"})["status"].get<std::string>() == "reloading");
+    BOOST_TEST(eventually([&] { return app.workers_are(1) && disjoint(before, app.proc_children()); }));
+    // With a pidfile, `reopen` is the USR1 verb; through -s it is the socket command.
+    auto socket = app.runtime + "/forkhorn/" + app.name + ".ctl";
+    auto reopened = run_to_end(bin, {"ctl", "-s", socket, "--json", "reopen"}, {app.env});
+    BOOST_REQUIRE_MESSAGE(reopened.status == 0, reopened.err);
+    BOOST_TEST(json::parse(reopened.out)["status"].get<std::string>() == "reopening");
+    BOOST_TEST(app.server->wait_for_log("Handling signal: usr1"));
+    BOOST_TEST(app.ctl_json({"shutdown", "quick"})["mode"].get<std::string>() == "quick");
+    BOOST_TEST(app.server->wait_exit(10s).value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(not_running_and_stale_pidfile)
+{
+    instance app;
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    auto pidfile = app.runtime + "/forkhorn/" + app.name + ".pid";
+    BOOST_REQUIRE(eventually([&] { return fs::exists(pidfile); }));
+    app.server->send(sig::kill); // no clean-up: the pidfile stays behind
+    BOOST_REQUIRE(app.server->wait_exit(10s));
+    for (int w : children_of(app.server->pid())) kill_hard(w);
+    BOOST_REQUIRE(fs::exists(pidfile));
+    auto r = app.ctl({"hup"});
+    BOOST_TEST(r.status == 3);
+    BOOST_TEST(r.err.find("stale pidfile") != std::string::npos, r.err);
+    auto missing = run_to_end(bin, {"ctl", "-n", "no-such-instance", "show", "workers"}, {app.env});
+    BOOST_TEST(missing.status == 3, missing.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
