@@ -8,18 +8,12 @@
 #include <sstream>
 #include <thread>
 
-#include "test_process.hpp"
+#include "paths.hpp"
 
 using namespace forkhorn::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::string bin = FORKHORN_BIN;
-const std::string examples = FORKHORN_EXAMPLES_DIR;
-const std::string fixtures = FORKHORN_FIXTURES_DIR;
-
-std::string lib(const std::string& dir, const std::string& name) { return dir + "/lib" + name + ".so:app"; }
 
 /// A temporary directory for pidfiles, sockets and logs, removed at the end of the test.
 struct temp_dir {
@@ -27,18 +21,6 @@ struct temp_dir {
     ~temp_dir() { fs::remove_all(path); }
     std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
-
-std::vector<std::string> args_for(const std::string& app, std::vector<std::string> extra)
-{
-    std::vector<std::string> args{app, "-b", "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
-
-bool disjoint(std::vector<int> a, std::vector<int> b)
-{
-    return std::none_of(a.begin(), a.end(), [&](int p) { return std::find(b.begin(), b.end(), p) != b.end(); });
-}
 
 int count_lines_starting(const std::string& text, const std::string& prefix)
 {
@@ -54,7 +36,7 @@ BOOST_AUTO_TEST_SUITE(reload_and_upgrade)
 
 BOOST_AUTO_TEST_CASE(hup_replaces_every_worker)
 {
-    server_process server(bin, args_for(lib(examples, "hello"), {"-w", "2"}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
@@ -70,7 +52,7 @@ BOOST_AUTO_TEST_CASE(hup_replaces_every_worker)
 
 BOOST_AUTO_TEST_CASE(hup_under_steady_load_loses_nothing)
 {
-    server_process server(bin, args_for(lib(examples, "hello"), {"-w", "2"}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(server.wait_for_log("Booting worker", 10s, 2));
@@ -91,7 +73,7 @@ BOOST_AUTO_TEST_CASE(hup_rereads_the_config_file)
 {
     temp_dir dir;
     std::ofstream(dir / "forkhorn.toml") << "workers = 1\n";
-    server_process server(bin, args_for(lib(examples, "hello"), {"-c", dir / "forkhorn.toml"}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-c", dir / "forkhorn.toml"}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
     std::ofstream(dir / "forkhorn.toml") << "workers = 3\n";
@@ -103,11 +85,28 @@ BOOST_AUTO_TEST_CASE(hup_rereads_the_config_file)
     BOOST_TEST(eventually([&] { return server.children().size() == 3; }));
 }
 
+BOOST_AUTO_TEST_CASE(hup_loads_the_new_app_code)
+{
+    temp_dir dir;
+    auto app = dir / "libapp.so";
+    fs::copy_file(library_path(examples, "hello"), app);
+    server_process server(bin, serve_args(app + ":app", {}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    BOOST_REQUIRE(http_get(port, "/").body == "Hello, World!\n");
+    // Deploy new code the way package managers do: a new file renamed over the old one.
+    fs::copy_file(library_path(examples, "echo"), dir / "libapp.so.new");
+    fs::rename(dir / "libapp.so.new", app);
+    server.send(sig::hup);
+    BOOST_TEST(eventually([&] { return http_get(port, "/").body.find("\"method\": \"GET\"") != std::string::npos; }),
+               server.log());
+}
+
 BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
 {
     temp_dir dir;
     auto pidfile = dir / "app.pid";
-    server_process old_master(bin, args_for(lib(examples, "hello"), {"-w", "2", "-p", pidfile}));
+    server_process old_master(bin, serve_args(lib(examples, "hello"), {"-w", "2", "-p", pidfile}));
     int port = old_master.port();
     BOOST_REQUIRE_MESSAGE(port > 0, old_master.log());
     BOOST_REQUIRE(old_master.wait_for_log("Booting worker", 10s, 2));
@@ -145,7 +144,7 @@ BOOST_AUTO_TEST_SUITE(supervision_under_load)
 
 BOOST_AUTO_TEST_CASE(kill_9_under_load_fails_at_most_the_request_in_flight)
 {
-    server_process server(bin, args_for(lib(examples, "hello"), {"-w", "2"}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
@@ -165,7 +164,7 @@ BOOST_AUTO_TEST_CASE(kill_9_under_load_fails_at_most_the_request_in_flight)
 
 BOOST_AUTO_TEST_CASE(hung_handler_is_aborted_after_timeout_and_replaced)
 {
-    server_process server(bin, args_for(lib(examples, "slow"), {"-t", "2"}));
+    server_process server(bin, serve_args(lib(examples, "slow"), {"-t", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
@@ -184,7 +183,7 @@ BOOST_AUTO_TEST_CASE(hung_handler_is_aborted_after_timeout_and_replaced)
 
 BOOST_AUTO_TEST_CASE(max_requests_50_recycles_workers)
 {
-    server_process server(bin, args_for(lib(examples, "hello"), {"-w", "2", "--max-requests", "50",
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2", "--max-requests", "50",
                                                                  "--max-requests-jitter", "5"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
@@ -197,7 +196,7 @@ BOOST_AUTO_TEST_CASE(max_requests_50_recycles_workers)
 
 BOOST_AUTO_TEST_CASE(graceful_term_lets_the_request_in_flight_finish)
 {
-    server_process server(bin, args_for(lib(examples, "slow"), {}));
+    server_process server(bin, serve_args(lib(examples, "slow"), {}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(server.wait_for_log("Booting worker"));
@@ -220,7 +219,7 @@ BOOST_AUTO_TEST_CASE(hooks_run_where_gunicorn_runs_them)
     auto log_path = dir / "hooks.log";
     int master = 0;
     {
-        server_process server(bin, args_for(lib(fixtures, "hooks_app"), {"-w", "1"}),
+        server_process server(bin, serve_args(lib(fixtures, "hooks_app"), {"-w", "1"}),
                               std::vector<std::string>{"FORKHORN_HOOK_LOG=" + log_path});
         int port = server.port();
         BOOST_REQUIRE_MESSAGE(port > 0, server.log());
@@ -251,7 +250,7 @@ BOOST_AUTO_TEST_CASE(preload_loads_and_inits_the_app_in_the_master)
 {
     temp_dir dir;
     auto log_path = dir / "hooks.log";
-    server_process server(bin, args_for(lib(fixtures, "hooks_app"), {"-w", "2", "--preload"}),
+    server_process server(bin, serve_args(lib(fixtures, "hooks_app"), {"-w", "2", "--preload"}),
                           std::vector<std::string>{"FORKHORN_HOOK_LOG=" + log_path});
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return count_lines_starting(read_text(log_path), "post_worker_init") == 2; }));
@@ -261,7 +260,7 @@ BOOST_AUTO_TEST_CASE(preload_loads_and_inits_the_app_in_the_master)
 
 BOOST_AUTO_TEST_CASE(process_titles_name_master_and_workers)
 {
-    server_process server(bin, args_for(lib(examples, "hello"), {"-n", "titled"}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-n", "titled"}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
     BOOST_TEST(eventually([&] { return command_line(server.pid()).starts_with("forkhorn: master [titled]"); }),
@@ -274,7 +273,7 @@ BOOST_AUTO_TEST_CASE(pidfile_is_written_with_start_time_and_removed)
     temp_dir dir;
     auto pidfile = dir / "app.pid";
     {
-        server_process server(bin, args_for(lib(examples, "hello"), {"-p", pidfile}));
+        server_process server(bin, serve_args(lib(examples, "hello"), {"-p", pidfile}));
         BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
         BOOST_REQUIRE(eventually([&] { return read_text(pidfile).find("ready") != std::string::npos; }));
         std::istringstream in(read_text(pidfile));
@@ -283,7 +282,7 @@ BOOST_AUTO_TEST_CASE(pidfile_is_written_with_start_time_and_removed)
         in >> pid >> start;
         BOOST_TEST(pid == server.pid());
         BOOST_TEST(start > 0u);
-        auto second = run_to_end(bin, args_for(lib(examples, "hello"), {"-p", pidfile}));
+        auto second = run_to_end(bin, serve_args(lib(examples, "hello"), {"-p", pidfile}));
         BOOST_TEST(second.status == 1);
         BOOST_TEST(second.err.find("Already running on PID " + std::to_string(pid)) != std::string::npos, second.err);
         server.send(sig::term);
@@ -298,7 +297,7 @@ BOOST_AUTO_TEST_CASE(stale_pidfile_is_not_trusted)
     auto pidfile = dir / "app.pid";
     // A live pid (this test) with the wrong start time: a reused pid, not a master.
     std::ofstream(pidfile) << self_pid() << "\n12345\n\n\nready\n\n";
-    server_process server(bin, args_for(lib(examples, "hello"), {"-p", pidfile}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-p", pidfile}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     BOOST_TEST(eventually([&] { return read_text(pidfile).starts_with(std::to_string(server.pid()) + "\n"); }));
 }
@@ -308,7 +307,7 @@ BOOST_AUTO_TEST_CASE(daemon_mode_detaches_writes_and_removes_the_pidfile)
     temp_dir dir;
     auto pidfile = dir / "app.pid";
     auto errlog = dir / "error.log";
-    auto launcher = run_to_end(bin, args_for(lib(examples, "hello"), {"-D", "-p", pidfile, "--error-logfile", errlog}));
+    auto launcher = run_to_end(bin, serve_args(lib(examples, "hello"), {"-D", "-p", pidfile, "--error-logfile", errlog}));
     BOOST_REQUIRE_MESSAGE(launcher.status == 0, launcher.err);
     std::istringstream in(read_text(pidfile));
     int pid = 0;
@@ -328,7 +327,7 @@ BOOST_AUTO_TEST_CASE(daemon_mode_detaches_writes_and_removes_the_pidfile)
 
 BOOST_AUTO_TEST_CASE(daemon_boot_failure_reaches_the_launching_shell)
 {
-    auto launcher = run_to_end(bin, args_for("/nonexistent/libx.so:app", {"-D"}));
+    auto launcher = run_to_end(bin, serve_args("/nonexistent/libx.so:app", {"-D"}));
     BOOST_TEST(launcher.status == 4);
     BOOST_TEST(launcher.err.find("App failed to load.") != std::string::npos, launcher.err);
 }
@@ -376,7 +375,7 @@ BOOST_AUTO_TEST_CASE(unix_socket_bind_with_umask)
 
 BOOST_AUTO_TEST_CASE(reuse_port_lets_two_servers_share_a_port)
 {
-    server_process first(bin, args_for(lib(examples, "hello"), {"--reuse-port"}));
+    server_process first(bin, serve_args(lib(examples, "hello"), {"--reuse-port"}));
     int port = first.port();
     BOOST_REQUIRE_MESSAGE(port > 0, first.log());
     server_process second(bin, {lib(examples, "hello"), "-b", "127.0.0.1:" + std::to_string(port), "--reuse-port",
@@ -390,14 +389,14 @@ BOOST_AUTO_TEST_CASE(workers_run_as_the_given_user)
         BOOST_TEST_MESSAGE("skipped: needs root to switch users");
         return;
     }
-    server_process server(bin, args_for(lib(examples, "hello"), {"-u", "nobody", "-g", "nogroup"}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-u", "nobody", "-g", "nogroup"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
     BOOST_TEST(eventually([&] { return uid_of(server.children()[0]) == 65534; }));
     BOOST_TEST(uid_of(server.pid()) == 0);
     BOOST_TEST(http_get(port, "/").status == 200);
-    auto bad = run_to_end(bin, args_for(lib(examples, "hello"), {"-u", "no-such-user-here"}));
+    auto bad = run_to_end(bin, serve_args(lib(examples, "hello"), {"-u", "no-such-user-here"}));
     BOOST_TEST(bad.status == 2);
     BOOST_TEST(bad.err.find("no such user 'no-such-user-here'") != std::string::npos, bad.err);
 }
@@ -407,7 +406,7 @@ BOOST_AUTO_TEST_CASE(usr1_reopens_logs_after_a_rotation)
     temp_dir dir;
     auto errlog = dir / "error.log";
     auto access = dir / "access.log";
-    server_process server(bin, args_for(lib(examples, "hello"), {"--error-logfile", errlog, "--access-logfile", access}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"--error-logfile", errlog, "--access-logfile", access}));
     BOOST_REQUIRE(eventually([&] { return read_text(errlog).find("Listening at: http://127.0.0.1:") != std::string::npos; }));
     auto text = read_text(errlog);
     auto at = text.find("Listening at: http://127.0.0.1:") + 31;
@@ -435,7 +434,7 @@ BOOST_AUTO_TEST_CASE(sd_notify_reports_ready_reloading_and_stopping)
     auto sock = dir / "notify.sock";
     int fd = bind_datagram(sock);
     BOOST_REQUIRE(fd >= 0);
-    server_process server(bin, args_for(lib(examples, "hello"), {}), std::vector<std::string>{"NOTIFY_SOCKET=" + sock});
+    server_process server(bin, serve_args(lib(examples, "hello"), {}), std::vector<std::string>{"NOTIFY_SOCKET=" + sock});
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     auto ready = receive_datagram(fd, 10s);
     BOOST_TEST(ready.find("READY=1") != std::string::npos, ready);
@@ -454,7 +453,7 @@ BOOST_AUTO_TEST_CASE(syslog_receives_error_log_lines)
     auto sock = dir / "syslog.sock";
     int fd = bind_datagram(sock);
     BOOST_REQUIRE(fd >= 0);
-    server_process server(bin, args_for(lib(examples, "hello"), {"--log-syslog", "--log-syslog-to", "unix://" + sock}));
+    server_process server(bin, serve_args(lib(examples, "hello"), {"--log-syslog", "--log-syslog-to", "unix://" + sock}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     std::string got;
     BOOST_TEST(eventually([&] {

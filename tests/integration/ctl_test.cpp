@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "test_process.hpp"
+#include "paths.hpp"
 
 using namespace forkhorn::test;
 using json = nlohmann::json;
@@ -16,8 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string bin = FORKHORN_BIN;
-const std::string hello = std::string(FORKHORN_EXAMPLES_DIR) + "/libhello.so:app";
+const std::string hello = lib(examples, "hello");
 
 /// A named server whose runtime directory (pidfile, control socket) is private to the test.
 struct instance {
@@ -72,11 +71,6 @@ struct instance {
         return procs.size() == n && worker_pids() == procs;
     }
 };
-
-bool disjoint(const std::vector<int>& a, const std::vector<int>& b)
-{
-    return std::none_of(a.begin(), a.end(), [&](int p) { return std::find(b.begin(), b.end(), p) != b.end(); });
-}
 
 } // namespace
 

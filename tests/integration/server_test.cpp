@@ -9,33 +9,11 @@
 #include <random>
 #include <set>
 
-#include "test_process.hpp"
+#include "paths.hpp"
 
 using namespace forkhorn::test;
 
-namespace {
 
-const std::string bin = FORKHORN_BIN;
-const std::string examples = FORKHORN_EXAMPLES_DIR;
-const std::string fixtures = FORKHORN_FIXTURES_DIR;
-
-std::string lib(const std::string& dir, const std::string& name) { return dir + "/lib" + name + ".so:app"; }
-
-std::vector<std::string> serve_args(const std::string& app, std::vector<std::string> extra = {})
-{
-    std::vector<std::string> args{app, "-b", "127.0.0.1:0", "--graceful-timeout", "5"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
-
-int count_of(const std::string& text, std::string_view needle)
-{
-    int n = 0;
-    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
-    return n;
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(serving)
 
@@ -271,7 +249,7 @@ BOOST_AUTO_TEST_CASE(app_load_failures_halt_the_arbiter)
 {
     const std::vector<std::pair<std::string, std::string>> cases{
         {"/nonexistent/libnothing.so:app", "cannot load application library"},
-        {examples + "/libhello.so:nosuchsymbol", "has no symbol 'nosuchsymbol'"},
+        {library_path(examples, "hello") + ":nosuchsymbol", "has no symbol 'nosuchsymbol'"},
         {lib(fixtures, "bad_abi"), "was built for app ABI version 999"},
     };
     for (const auto& [app, message] : cases) {

@@ -75,6 +75,8 @@ http_reply parse_reply(const std::string& raw);
 /// GET `path` with Host and Connection: close; status 0 if the request failed.
 http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout = 5s);
 
+/// The file of app library NAME in DIR ("DIR/libNAME.so" here).
+std::string library_path(const std::string& dir, const std::string& name);
 bool process_alive(int pid);
 /// Direct children of `pid`.
 std::vector<int> children_of(int pid);

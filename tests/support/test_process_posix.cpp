@@ -88,6 +88,8 @@ void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms
 
 bool process_alive(int pid) { return ::kill(pid, 0) == 0; }
 
+std::string library_path(const std::string& dir, const std::string& name) { return dir + "/lib" + name + ".so"; }
+
 void kill_hard(int pid) { ::kill(pid, SIGKILL); }
 
 server_process::server_process(const std::string& binary, const std::vector<std::string>& args,

@@ -1,0 +1,42 @@
+// What the integration suites share: where the binary and the app libraries are, and the
+// command line every test server starts from.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "test_process.hpp"
+
+namespace forkhorn::test {
+
+inline const std::string bin = FORKHORN_BIN;
+inline const std::string examples = FORKHORN_EXAMPLES_DIR;
+inline const std::string fixtures = FORKHORN_FIXTURES_DIR;
+
+/// "DIR/libNAME.so:app" (the library's file name comes from the platform helpers).
+inline std::string lib(const std::string& dir, const std::string& name) { return library_path(dir, name) + ":app"; }
+
+/// Serve `app` on an OS-chosen port. No control socket: suites run side by side and must not
+/// fight over the default one (the ctl suite opens its own, in a private directory).
+inline std::vector<std::string> serve_args(const std::string& app, std::vector<std::string> extra = {})
+{
+    std::vector<std::string> args{app, "-b", "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+inline int count_of(const std::string& text, std::string_view needle)
+{
+    int n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+inline bool disjoint(const std::vector<int>& a, const std::vector<int>& b)
+{
+    return std::none_of(a.begin(), a.end(), [&](int p) { return std::find(b.begin(), b.end(), p) != b.end(); });
+}
+
+} // namespace forkhorn::test
