@@ -16,6 +16,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +45,10 @@ int spawn(const std::string& binary, const std::vector<std::string>& args, const
 {
     pid_t pid = ::fork();
     if (pid != 0) return static_cast<int>(pid);
+#if defined(__linux__)
+    // A test that crashes must not leave servers behind: they get TERM when it dies.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
     if (options.listen_fd >= 0) {
         if (options.listen_fd != 3) {
             ::dup2(options.listen_fd, 3);
