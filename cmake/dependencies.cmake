@@ -1,12 +1,47 @@
-# Every dependency comes from Debian's packages (see .ci/run for the list).
+# Every dependency comes from Debian's packages (scripts/deps.sh installs them). On Linux they
+# are found as installed; for the Windows cross build (MinGW-w64) the header-only ones are
+# used from the host's headers through a symlink directory, under the same target names.
 find_package(Threads REQUIRED)
-find_package(PkgConfig REQUIRED)
-find_package(fmt REQUIRED)
-find_package(cxxopts REQUIRED)
-find_package(nlohmann_json 3.10 REQUIRED)
-pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
-pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
-find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+
+if(WIN32)
+  # /usr/include itself must not be on MinGW's include path (its glibc headers shadow
+  # MinGW's), so only the needed header trees are exposed.
+  set(FORKHORN_HOST_HEADERS ${CMAKE_BINARY_DIR}/host-headers)
+  file(MAKE_DIRECTORY ${FORKHORN_HOST_HEADERS})
+  foreach(h asio asio.hpp fmt cxxopts.hpp toml++ nlohmann boost)
+    if(NOT EXISTS /usr/include/${h})
+      message(FATAL_ERROR "/usr/include/${h} is missing: run scripts/deps.sh")
+    endif()
+    file(CREATE_LINK /usr/include/${h} ${FORKHORN_HOST_HEADERS}/${h} SYMBOLIC)
+  endforeach()
+  function(forkhorn_header_only name)
+    add_library(${name} INTERFACE IMPORTED GLOBAL)
+    target_include_directories(${name} SYSTEM INTERFACE ${FORKHORN_HOST_HEADERS})
+    target_compile_definitions(${name} INTERFACE ${ARGN})
+  endfunction()
+  forkhorn_header_only(fmt::fmt FMT_HEADER_ONLY)
+  forkhorn_header_only(cxxopts::cxxopts)
+  forkhorn_header_only(nlohmann_json::nlohmann_json)
+  forkhorn_header_only(PkgConfig::TOMLPP TOML_HEADER_ONLY=1)
+  set(ASIO_INCLUDE_DIR ${FORKHORN_HOST_HEADERS})
+  # Boost.Test header-only: exactly one translation unit per test program includes it.
+  forkhorn_header_only(forkhorn_boost_test)
+  set(FORKHORN_TEST_MAIN ${PROJECT_SOURCE_DIR}/tests/unit/test_main_included.cpp)
+else()
+  find_package(PkgConfig REQUIRED)
+  find_package(fmt REQUIRED)
+  find_package(cxxopts REQUIRED)
+  find_package(nlohmann_json 3.10 REQUIRED)
+  pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
+  find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+  if(FORKHORN_BUILD_TESTS)
+    find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
+    add_library(forkhorn_boost_test INTERFACE)
+    target_link_libraries(forkhorn_boost_test INTERFACE Boost::unit_test_framework)
+    target_compile_definitions(forkhorn_boost_test INTERFACE BOOST_TEST_DYN_LINK)
+  endif()
+  set(FORKHORN_TEST_MAIN ${PROJECT_SOURCE_DIR}/tests/unit/test_main.cpp)
+endif()
 
 # Asio is compiled once (ASIO_SEPARATE_COMPILATION) instead of in every translation unit.
 # Not linked yet: the keep-alive worker types (gthread, async) are built on it.
@@ -14,7 +49,3 @@ add_library(forkhorn_asio STATIC EXCLUDE_FROM_ALL ${PROJECT_SOURCE_DIR}/src/asio
 target_compile_definitions(forkhorn_asio PUBLIC ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
 target_include_directories(forkhorn_asio SYSTEM PUBLIC ${ASIO_INCLUDE_DIR})
 target_link_libraries(forkhorn_asio PUBLIC Threads::Threads)
-
-if(FORKHORN_BUILD_TESTS)
-  find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
-endif()

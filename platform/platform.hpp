@@ -54,8 +54,10 @@ public:
     control_source(const control_source&) = delete;
     control_source& operator=(const control_source&) = delete;
 
-    /// Installs the handlers (signals on POSIX); returns an error message on failure.
-    std::optional<std::string> open();
+    /// Installs the handlers (signals on POSIX; on Windows the named objects
+    /// `Global\forkhorn.<instance>.<pid>.<cmd>`, refused if they already exist, and the
+    /// console handler); returns an error message on failure.
+    std::optional<std::string> open(const std::string& instance);
     /// Waits up to `timeout` for events; returns those that arrived (possibly none). When
     /// `watch` is given (the control socket), `*watch_ready` tells whether it became readable.
     std::vector<control_event> wait(std::chrono::milliseconds timeout, native_socket watch = invalid_socket,
@@ -70,9 +72,25 @@ private:
     impl* impl_;
 };
 
-/// Starts a worker process that runs `worker_main` and exits with its return value
-/// (fork on POSIX). Returns the pid, or an error message.
-std::optional<std::string> spawn_worker(const std::function<int()>& worker_main, int& pid);
+class shared_memory;
+struct listener;
+
+/// What a new worker needs from the arbiter. On POSIX the worker is forked and inherits it all
+/// (`fork_main` runs in the child); on Windows the executable is started again with
+/// `args` and receives the rest through a bootstrap pipe (see take_worker_boot).
+struct worker_spec {
+    int slot = 0; // scoreboard slot index
+    int age = 0;
+    std::vector<std::string> args; // the arbiter's command line, without argv[0]
+    std::span<const listener> listeners;
+    const shared_memory* scoreboard = nullptr;
+};
+
+/// Starts a worker process; returns the pid, or an error message.
+std::optional<std::string> spawn_worker(const worker_spec& spec, const std::function<int()>& fork_main, int& pid);
+
+/// What a re-executed worker (Windows) received from its arbiter.
+struct worker_boot;
 
 /// Sends `cmd` to worker `pid`; false if the process is gone.
 bool send_worker(int pid, worker_command cmd);
@@ -107,10 +125,16 @@ std::uint64_t process_start_time(int pid);
 
 /// Delivers control event `e` to the master `pid` from outside (kill(2) on POSIX). False
 /// when the process is gone; `error` says why.
-bool send_control(int pid, control_event e, std::string& error);
+bool send_control(int pid, const std::string& instance, control_event e, std::string& error);
 
-/// The directory for pidfiles and control sockets: $XDG_RUNTIME_DIR/forkhorn, or
-/// /run/forkhorn for root, or /tmp/forkhorn-<uid> (created 0700 on first use by the server).
+/// Features that exist on some systems only. Settings that need a missing one are a
+/// configuration error, never silently ignored.
+enum class feature : std::uint8_t { daemon, user_switch, upgrade, syslog, unix_sockets, preload, fd_binds };
+bool supports(feature f);
+
+/// The directory for pidfiles and control sockets: $FORKHORN_RUNTIME_DIR if set; else
+/// $XDG_RUNTIME_DIR/forkhorn, /run/forkhorn for root, or /tmp/forkhorn-<uid> on POSIX, and
+/// %ProgramData%\forkhorn\run on Windows.
 std::string runtime_dir();
 
 /// Remembers argv so that set_process_title can rewrite what ps shows. Call first in main.
@@ -182,12 +206,16 @@ public:
     shared_memory& operator=(const shared_memory&) = delete;
 
     std::optional<std::string> create(std::size_t size);
+    /// Maps a mapping handed over by the arbiter (Windows workers).
+    std::optional<std::string> attach(std::intptr_t handle, std::size_t size);
     void* data() const { return data_; }
     std::size_t size() const { return size_; }
+    std::intptr_t native_handle() const { return handle_; }
 
 private:
     void* data_ = nullptr;
     std::size_t size_ = 0;
+    std::intptr_t handle_ = -1;
 };
 
 /// Worker side: if the arbiter aborts this worker (missed heartbeat) while `fd` holds a client
@@ -195,6 +223,21 @@ private:
 /// invalid_socket disarms. Only a pointer and a number are stored: the signal handler must
 /// not allocate.
 void arm_abort_reply(native_socket fd, std::string_view reply);
+
+/// What a re-executed worker received through its bootstrap pipe (Windows).
+struct worker_boot {
+    int master_pid = 0;
+    int slot = 0;
+    int age = 0;
+    std::vector<std::string> args; // the arbiter's command line
+    std::vector<listener> listeners;
+    std::intptr_t scoreboard_handle = -1;
+    std::size_t scoreboard_size = 0;
+};
+
+/// In a process started as a worker by spawn_worker (Windows: `--worker-boot HANDLE`), reads
+/// the bootstrap and returns it; otherwise nullopt (always on POSIX, where workers fork).
+std::optional<worker_boot> take_worker_boot(std::span<const std::string> args, std::string& error);
 
 // ---------------------------------------------------------------- shared libraries
 

@@ -1,5 +1,7 @@
 // forkhorn's command line: parse the settings, then run the arbiter.
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <cstdlib>
 #include <filesystem>
 #include <span>
@@ -12,6 +14,8 @@
 #include "control/control.hpp"
 #include "core/arbiter.hpp"
 #include "core/exchange.hpp"
+#include "core/scoreboard.hpp"
+#include "workers/worker.hpp"
 #include "log/logger.hpp"
 #include "settings/load.hpp"
 #include "version.hpp"
@@ -40,8 +44,28 @@ int check_app(const settings& cfg)
 
 // Checks that need the system but not a running server: a typo in a user name or a missing
 // directory is a configuration error (exit 2), found before anything starts.
+std::optional<std::string> unsupported_setting(const settings& cfg)
+{
+    auto any_bind = [&](std::string_view prefix) {
+        return std::any_of(cfg.bind.begin(), cfg.bind.end(), [&](const auto& b) { return b.starts_with(prefix); });
+    };
+    const std::tuple<bool, platform::feature, std::string_view> uses[] = {
+        {cfg.daemon, platform::feature::daemon, "-D/--daemon (use `forkhorn service install` on Windows)"},
+        {!cfg.user.empty() || !cfg.group.empty() || cfg.initgroups, platform::feature::user_switch,
+         "-u/--user, -g/--group and --initgroups (run the service under the account instead)"},
+        {cfg.syslog, platform::feature::syslog, "--log-syslog"},
+        {cfg.preload_app, platform::feature::preload, "--preload (workers cannot be forked here)"},
+        {any_bind("unix:"), platform::feature::unix_sockets, "unix: binds"},
+        {any_bind("fd://"), platform::feature::fd_binds, "fd:// binds"},
+    };
+    for (const auto& [used, feature, what] : uses)
+        if (used && !platform::supports(feature)) return fmt::format("{} is Unix-only", what);
+    return std::nullopt;
+}
+
 std::optional<std::string> check_environment(const settings& cfg)
 {
+    if (auto err = unsupported_setting(cfg)) return err;
     if (auto err = platform::check_identity(cfg.user, cfg.group)) return err;
     std::error_code ec;
     if (!cfg.chdir.empty()) {
@@ -62,6 +86,28 @@ int serve(const settings& cfg, launch_info launch)
     return master.run();
 }
 
+// A worker started again by its arbiter (Windows has no fork): rebuild from the bootstrap
+// what a forked worker inherits, then run it like any worker.
+int run_booted_worker(platform::worker_boot& boot)
+{
+    const char* env = std::getenv("FORKHORN_CMD_ARGS");
+    auto loaded = load_settings({boot.args, env ? env : ""});
+    if (!loaded.error.empty()) return fail(loaded.error), 3;
+    const settings& cfg = loaded.config;
+    logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
+    if (auto err = log.open()) return fail(*err), 3;
+    scoreboard board;
+    if (auto err = board.attach(boot.scoreboard_handle, boot.scoreboard_size)) return log.error("{}", *err), 3;
+    auto* slot = board.slot_at(boot.slot);
+    if (!slot) return log.error("worker bootstrap names no scoreboard slot"), 3;
+    app_host app;
+    std::string name = cfg.proc_name.empty() ? cfg.app : cfg.proc_name;
+    worker_context ctx{cfg, boot.listeners, log, app, *slot,
+                       fh_server_info{sizeof(fh_server_info), boot.master_pid, cfg.workers, name.c_str()},
+                       fh_worker_info{sizeof(fh_worker_info), 0, boot.age, 0}};
+    return run_worker_process(ctx);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -69,6 +115,9 @@ int main(int argc, char** argv)
     std::vector<std::string> args(argv + 1, argv + argc);
     // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
     if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
+    std::string boot_error;
+    if (auto boot = platform::take_worker_boot(args, boot_error)) return run_booted_worker(*boot);
+    if (!boot_error.empty()) return fail(boot_error), 3;
     std::error_code ec;
     launch_info launch{args, platform::program_path(argv[0]), std::filesystem::current_path(ec).string()};
     platform::init_process_title(argc, argv);

@@ -132,7 +132,7 @@ control_source::~control_source()
     delete impl_;
 }
 
-std::optional<std::string> control_source::open()
+std::optional<std::string> control_source::open(const std::string&)
 {
     if (auto err = make_pipe(impl_->fds)) return err;
     signal_pipe_write.store(impl_->fds[1]);
@@ -179,7 +179,7 @@ std::vector<child_exit> control_source::reap()
     return out;
 }
 
-std::optional<std::string> spawn_worker(const std::function<int()>& worker_main, int& pid)
+std::optional<std::string> spawn_worker(const worker_spec&, const std::function<int()>& worker_main, int& pid)
 {
     // Signals are blocked across fork so that none reaches the child while it still runs the
     // arbiter's handlers (which would write into the arbiter's pipe).
@@ -216,6 +216,11 @@ bool send_worker(int pid, worker_command cmd)
 shared_memory::~shared_memory()
 {
     if (data_) ::munmap(data_, size_);
+}
+
+std::optional<std::string> shared_memory::attach(std::intptr_t, std::size_t)
+{
+    return std::string("shared memory is inherited across fork here");
 }
 
 std::optional<std::string> shared_memory::create(std::size_t size)
@@ -322,7 +327,7 @@ std::uint64_t process_start_time(int pid)
     return std::strtoull(p, nullptr, 10);
 }
 
-bool send_control(int pid, control_event e, std::string& error)
+bool send_control(int pid, const std::string&, control_event e, std::string& error)
 {
     constexpr int signals[] = {SIGTTIN, SIGTTOU, SIGHUP, SIGTERM, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
     if (::kill(pid, signals[static_cast<int>(e)]) == 0) return true;
@@ -330,8 +335,13 @@ bool send_control(int pid, control_event e, std::string& error)
     return false;
 }
 
+std::optional<worker_boot> take_worker_boot(std::span<const std::string>, std::string&) { return std::nullopt; }
+
+bool supports(feature) { return true; }
+
 std::string runtime_dir()
 {
+    if (const char* dir = std::getenv("FORKHORN_RUNTIME_DIR"); dir && *dir) return dir;
     if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) return std::string(xdg) + "/forkhorn";
     if (::geteuid() == 0) return "/run/forkhorn";
     return "/tmp/forkhorn-" + std::to_string(::geteuid());

@@ -232,7 +232,7 @@ int send_signal(const ctl_options& o, const streams& io, const signal_verb& v, i
         // Identical signals still pending merge into one: give the master time to take each.
         if (i > 0) std::this_thread::sleep_for(signal_spacing);
         std::string error;
-        if (!platform::send_control(master.pid, v.event, error))
+        if (!platform::send_control(master.pid, master.instance, v.event, error))
             return io.fail(fmt::format("cannot send {} to pid {}: {}", v.name, master.pid, error));
     }
     if (o.json) fmt::print(io.out, R"({{"signal":"{}","pid":{},"count":{}}})" "\n", v.name, master.pid, count);

@@ -100,7 +100,7 @@ std::optional<std::string> arbiter::start()
         return std::nullopt;
     }
     server_hook(&fh_hooks::on_starting);
-    if (auto err = control_.open()) return err;
+    if (auto err = control_.open(cfg_.proc_name)) return err;
     if (auto err = open_listeners()) return err;
     if (auto err = board_.create(scoreboard_capacity)) return err;
     for (const auto& l : listeners_) log_.info("Listening at: {} ({})", l.url, platform::current_pid());

@@ -129,6 +129,7 @@ private:
     bool quick_requested_ = false;
     int exit_status_ = 0;
     std::string name_; // proc_name, or the app spec: in titles and hook info
+    int pid_ = platform::current_pid(); // the arbiter's, also as seen from forked workers
 };
 
 } // namespace forkhorn

@@ -170,7 +170,7 @@ void arbiter::write_pidfile(std::string_view state)
 
 fh_server_info arbiter::server_info() const
 {
-    return fh_server_info{sizeof(fh_server_info), platform::current_pid(), target_workers_, name_.c_str()};
+    return fh_server_info{sizeof(fh_server_info), pid_, target_workers_, name_.c_str()};
 }
 
 } // namespace forkhorn

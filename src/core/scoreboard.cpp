@@ -25,6 +25,19 @@ std::optional<std::string> scoreboard::create(std::size_t capacity)
     return std::nullopt;
 }
 
+std::optional<std::string> scoreboard::attach(std::intptr_t handle, std::size_t size)
+{
+    if (auto err = memory_.attach(handle, size)) return err;
+    slots_ = static_cast<scoreboard_slot*>(memory_.data());
+    capacity_ = size / sizeof(scoreboard_slot);
+    return std::nullopt;
+}
+
+scoreboard_slot* scoreboard::slot_at(int index) const
+{
+    return index >= 0 && static_cast<std::size_t>(index) < capacity_ ? slots_ + index : nullptr;
+}
+
 scoreboard_slot* scoreboard::claim()
 {
     for (std::size_t i = 0; i < capacity_; ++i) {

@@ -42,9 +42,14 @@ class scoreboard {
 public:
     /// Room for `capacity` workers (old and new generations together during a reload).
     std::optional<std::string> create(std::size_t capacity);
+    /// Maps the arbiter's scoreboard in a re-executed worker (Windows).
+    std::optional<std::string> attach(std::intptr_t handle, std::size_t size);
     /// A free slot, claimed for a worker about to start; nullptr when full.
     scoreboard_slot* claim();
     void release(scoreboard_slot* slot);
+    int index_of(const scoreboard_slot* slot) const { return static_cast<int>(slot - slots_); }
+    scoreboard_slot* slot_at(int index) const;
+    const platform::shared_memory& memory() const { return memory_; }
 
 private:
     platform::shared_memory memory_;
