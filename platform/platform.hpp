@@ -129,7 +129,7 @@ bool send_control(int pid, const std::string& instance, control_event e, std::st
 
 /// Features that exist on some systems only. Settings that need a missing one are a
 /// configuration error, never silently ignored.
-enum class feature : std::uint8_t { daemon, user_switch, upgrade, syslog, unix_sockets, preload, fd_binds };
+enum class feature : std::uint8_t { daemon, user_switch, upgrade, syslog, unix_sockets, preload, fd_binds, reuse_port };
 bool supports(feature f);
 
 /// The directory for pidfiles and control sockets: $FORKHORN_RUNTIME_DIR if set; else

@@ -57,6 +57,7 @@ std::optional<std::string> unsupported_setting(const settings& cfg)
         {cfg.preload_app, platform::feature::preload, "--preload (workers cannot be forked here)"},
         {any_bind("unix:"), platform::feature::unix_sockets, "unix: binds"},
         {any_bind("fd://"), platform::feature::fd_binds, "fd:// binds"},
+        {cfg.reuse_port, platform::feature::reuse_port, "--reuse-port"},
     };
     for (const auto& [used, feature, what] : uses)
         if (used && !platform::supports(feature)) return fmt::format("{} is Unix-only", what);

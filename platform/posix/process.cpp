@@ -112,11 +112,6 @@ int original_parent = 0;
 
 int current_pid() { return static_cast<int>(::getpid()); }
 
-std::string_view control_event_name(control_event e)
-{
-    constexpr std::string_view names[] = {"ttin", "ttou", "hup", "term", "int", "quit", "usr1", "usr2", "winch", "chld"};
-    return names[static_cast<int>(e)];
-}
 
 struct control_source::impl {
     int fds[2] = {-1, -1};

@@ -1,0 +1,218 @@
+// Windows sockets (Winsock 2): listeners bound once by the arbiter, non-blocking I/O with
+// WSAPoll deadlines. Workers accept on the shared listener with WSAPoll + a non-blocking accept,
+// which works for several processes (an IOCP can take a shared listener in one process only).
+#include "win.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace forkhorn::platform {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::string wsa_error() { return win::error_text(static_cast<DWORD>(WSAGetLastError())); }
+
+bool would_block() { return WSAGetLastError() == WSAEWOULDBLOCK; }
+
+void set_nonblocking(SOCKET s)
+{
+    u_long on = 1;
+    ioctlsocket(s, FIONBIO, &on);
+}
+
+std::string format_address(const sockaddr* sa, bool with_port)
+{
+    char text[INET6_ADDRSTRLEN] = {};
+    if (sa->sa_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+        return with_port ? "[" + std::string(text) + "]:" + std::to_string(ntohs(in6->sin6_port)) : text;
+    }
+    auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    return with_port ? std::string(text) + ":" + std::to_string(ntohs(in->sin_port)) : text;
+}
+
+bool split_host_port(std::string_view a, std::string& host, std::string& port)
+{
+    if (a.starts_with("tcp://")) a.remove_prefix(6);
+    port = "8000";
+    if (a.starts_with("[")) {
+        auto close = a.find(']');
+        if (close == std::string_view::npos) return false;
+        host = a.substr(1, close - 1);
+        auto rest = a.substr(close + 1);
+        if (rest.starts_with(":")) port = rest.substr(1);
+        return rest.empty() || rest.starts_with(":");
+    }
+    auto colon = a.rfind(':');
+    if (colon != std::string_view::npos && a.find(':') != colon) return false;
+    host = a.substr(0, colon);
+    if (colon != std::string_view::npos) port = a.substr(colon + 1);
+    return true;
+}
+
+int remaining_ms(clock::time_point deadline)
+{
+    if (deadline == clock::time_point::max()) return -1;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
+}
+
+bool wait_for(SOCKET s, short events, clock::time_point deadline)
+{
+    int left = remaining_ms(deadline);
+    if (left == 0) return false;
+    WSAPOLLFD p{s, events, 0};
+    return WSAPoll(&p, 1, left) > 0;
+}
+
+} // namespace
+
+std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out, bool)
+{
+    win::start_winsock();
+    if (address.starts_with("unix:")) return "unix sockets are not available on this system ('" + address + "')";
+    std::string host, port;
+    if (!split_host_port(address, host, port)) return "invalid address '" + address + "'";
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* res = nullptr;
+    if (getaddrinfo(host.empty() ? "0.0.0.0" : host.c_str(), port.c_str(), &hints, &res) != 0)
+        return "invalid address '" + address + "' (" + wsa_error() + ")";
+    // No SO_REUSEADDR: on Windows it lets another process steal the port (libuv's src/win/tcp.c).
+    SOCKET s = WSASocketW(res->ai_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    if (s == INVALID_SOCKET) {
+        freeaddrinfo(res);
+        return "socket() for " + address + " failed (" + wsa_error() + ")";
+    }
+    bool bound = bind(s, res->ai_addr, static_cast<int>(res->ai_addrlen)) == 0;
+    std::string why = bound ? std::string() : wsa_error();
+    freeaddrinfo(res);
+    if (!bound || listen(s, backlog) != 0) {
+        if (why.empty()) why = wsa_error();
+        closesocket(s);
+        return (bound ? "listen() on " : "bind() to ") + address + " failed (" + why + ")";
+    }
+    set_nonblocking(s);
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    getsockname(s, reinterpret_cast<sockaddr*>(&ss), &len);
+    out = listener{static_cast<native_socket>(s), address, "http://" + format_address(reinterpret_cast<sockaddr*>(&ss), true), {}};
+    return std::nullopt;
+}
+
+std::optional<std::string> adopt_listener(native_socket, listener&)
+{
+    return std::string("adopting an open socket (fd://) is not available on this system");
+}
+
+void close_listener(listener& l, bool)
+{
+    if (l.fd != invalid_socket) closesocket(static_cast<SOCKET>(l.fd));
+    l.fd = invalid_socket;
+}
+
+int wait_readable(std::span<const native_socket> handles, std::chrono::milliseconds timeout)
+{
+    thread_local std::vector<WSAPOLLFD> fds;
+    fds.clear();
+    for (auto h : handles) fds.push_back(WSAPOLLFD{static_cast<SOCKET>(h), POLLRDNORM, 0});
+    int rc = WSAPoll(fds.data(), static_cast<ULONG>(fds.size()), static_cast<INT>(timeout.count()));
+    if (rc <= 0) return -1;
+    for (std::size_t i = 0; i < fds.size(); ++i)
+        if (fds[i].revents) return static_cast<int>(i);
+    return -1;
+}
+
+native_socket accept_connection(native_socket listener_fd, std::string& peer)
+{
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    SOCKET s = accept(static_cast<SOCKET>(listener_fd), reinterpret_cast<sockaddr*>(&ss), &len);
+    if (s == INVALID_SOCKET) return invalid_socket;
+    SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);
+    set_nonblocking(s);
+    BOOL one = TRUE;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&one), sizeof one);
+    peer = format_address(reinterpret_cast<sockaddr*>(&ss), false);
+    return static_cast<native_socket>(s);
+}
+
+std::int64_t recv_some(native_socket s, char* buf, std::size_t size, clock::time_point deadline)
+{
+    for (;;) {
+        int n = recv(static_cast<SOCKET>(s), buf, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), 0);
+        if (n >= 0) return n;
+        if (!would_block()) return -1;
+        if (!wait_for(static_cast<SOCKET>(s), POLLRDNORM, deadline)) return -2;
+    }
+}
+
+bool send_all(native_socket s, std::string_view data, clock::time_point deadline)
+{
+    while (!data.empty()) {
+        int n = send(static_cast<SOCKET>(s), data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)), 0);
+        if (n > 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && !would_block()) return false;
+        if (!wait_for(static_cast<SOCKET>(s), POLLWRNORM, deadline)) return false;
+    }
+    return true;
+}
+
+std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
+                                     std::uint64_t& length, clock::time_point deadline)
+{
+    // TransmitFile needs a blocking or overlapped socket; copying through a buffer keeps the
+    // worker's non-blocking model and its deadlines.
+    std::ifstream file(std::filesystem::path(win::widen(path)), std::ios::binary);
+    if (!file) return "cannot open " + path;
+    file.seekg(0, std::ios::end);
+    auto size = static_cast<std::uint64_t>(file.tellg());
+    if (offset > size) offset = size;
+    if (length == 0 || offset + length > size) length = size - offset;
+    file.seekg(static_cast<std::streamoff>(offset));
+    std::string buf(64 * 1024, '\0');
+    for (std::uint64_t left = length; left > 0;) {
+        file.read(buf.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(left, buf.size())));
+        auto got = static_cast<std::size_t>(file.gcount());
+        if (got == 0) return std::string("file shrank while sending");
+        if (!send_all(s, std::string_view(buf.data(), got), deadline)) return std::string("send failed");
+        left -= got;
+    }
+    return std::nullopt;
+}
+
+native_socket connect_unix(const std::string&, std::string& error)
+{
+    error = "unix sockets are not available on this system";
+    return invalid_socket;
+}
+
+void close_socket(native_socket s) { closesocket(static_cast<SOCKET>(s)); }
+
+void close_connection(native_socket s, bool linger_for_peer)
+{
+    auto sock = static_cast<SOCKET>(s);
+    if (linger_for_peer) {
+        shutdown(sock, SD_SEND);
+        char buf[4096];
+        auto deadline = clock::now() + std::chrono::seconds(1);
+        for (std::size_t drained = 0; drained < 65536;) {
+            auto n = recv_some(s, buf, sizeof buf, deadline);
+            if (n <= 0) break;
+            drained += static_cast<std::size_t>(n);
+        }
+    }
+    closesocket(sock);
+}
+
+} // namespace forkhorn::platform

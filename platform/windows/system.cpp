@@ -1,0 +1,66 @@
+// Windows process-level services. What exists only on Unix (daemon mode, user switching,
+// binary upgrade, syslog) reports itself as unavailable; main() turns the settings that need
+// it into a configuration error before anything starts.
+#include "win.hpp"
+
+#include <cstdlib>
+
+namespace forkhorn::platform {
+
+void init_process_title(int, char**) {}
+
+// Windows shows the executable name and its command line; there is no title to rewrite.
+void set_process_title(std::string_view) {}
+
+int parent_pid() { return 0; }
+
+std::optional<std::string> exec_child(const std::string&, const std::vector<std::string>&,
+                                      const std::vector<std::string>&, int&)
+{
+    return std::string("the binary upgrade (USR2) is Unix-only");
+}
+
+std::string program_path(const char*)
+{
+    wchar_t exe[MAX_PATH * 4];
+    DWORD n = GetModuleFileNameW(nullptr, exe, static_cast<DWORD>(std::size(exe)));
+    return win::narrow(std::wstring_view(exe, n));
+}
+
+void set_env(const std::string& name, const std::string& value) { _putenv_s(name.c_str(), value.c_str()); }
+
+void unset_env(const std::string& name) { _putenv_s(name.c_str(), ""); }
+
+std::optional<std::string> daemon_link::daemonize(bool)
+{
+    return std::string("daemon mode is Unix-only; install a service instead (forkhorn service install)");
+}
+
+void daemon_link::report_ready() {}
+void daemon_link::report_failure(int, std::string_view) {}
+
+void notify_service(std::string_view) {}
+
+std::optional<std::string> check_identity(const std::string& user, const std::string& group)
+{
+    if (user.empty() && group.empty()) return std::nullopt;
+    return std::string("-u/-g are Unix-only: run the service under the account instead");
+}
+
+std::optional<std::string> drop_privileges(const std::string& user, const std::string& group, bool)
+{
+    return check_identity(user, group);
+}
+
+int set_umask(int) { return 0; }
+
+syslog_sink::~syslog_sink() = default;
+
+std::optional<std::string> syslog_sink::open(const std::string&, const std::string&)
+{
+    return std::string("syslog is Unix-only");
+}
+
+void syslog_sink::write(int, std::string_view) {}
+
+} // namespace forkhorn::platform

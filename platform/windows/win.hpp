@@ -1,0 +1,32 @@
+// What the Windows implementation files share: the Windows headers in the right order, text
+// conversion, error text, Winsock start-up, the names of the control objects.
+#pragma once
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+
+#include <string>
+#include <string_view>
+
+#include "platform.hpp"
+
+namespace forkhorn::platform::win {
+
+std::wstring widen(std::string_view text);
+std::string narrow(std::wstring_view text);
+/// "The system cannot find the file specified. (2)"
+std::string error_text(DWORD code);
+inline std::string last_error() { return error_text(GetLastError()); }
+/// WSAStartup once per process.
+void start_winsock();
+/// `Global\forkhorn.<instance>.<pid>.<cmd>`: the named object behind one control event.
+std::wstring control_object_name(const std::string& instance, int pid, control_event e);
+
+} // namespace forkhorn::platform::win
