@@ -171,6 +171,13 @@ private:
     int fd_ = -1;
 };
 
+/// `forkhorn service COMMAND ...`: install, uninstall, start, stop, status and run the server
+/// as a system service (Windows SCM). `serve` runs the server with the given arguments (what
+/// main does), for `service run`. Returns the exit status; on systems without such a
+/// service manager it explains what to use instead and returns 2.
+int run_service_command(std::span<const std::string> args,
+                        const std::function<int(std::span<const std::string>)>& serve);
+
 /// Sends a state line to the service manager: sd_notify on systemd ("READY=1", "RELOADING=1",
 /// "STOPPING=1", "MAINPID=N", "STATUS=..."); a no-op when not run by one.
 void notify_service(std::string_view state);

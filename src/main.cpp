@@ -26,6 +26,8 @@ using namespace forkhorn;
 
 constexpr int usage_error = 2;
 
+std::string program; // this executable, resolved at start (USR2 re-executes it)
+
 int fail(std::string_view message)
 {
     fmt::print(stderr, "forkhorn: error: {}\n", message);
@@ -109,19 +111,11 @@ int run_booted_worker(platform::worker_boot& boot)
     return run_worker_process(ctx);
 }
 
-} // namespace
-
-int main(int argc, char** argv)
+// The server's own command line: settings, then the action they ask for.
+int serve_command_line(std::vector<std::string> args)
 {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
-    if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
-    std::string boot_error;
-    if (auto boot = platform::take_worker_boot(args, boot_error)) return run_booted_worker(*boot);
-    if (!boot_error.empty()) return fail(boot_error), 3;
     std::error_code ec;
-    launch_info launch{args, platform::program_path(argv[0]), std::filesystem::current_path(ec).string()};
-    platform::init_process_title(argc, argv);
+    launch_info launch{args, program, std::filesystem::current_path(ec).string()};
     const char* env = std::getenv("FORKHORN_CMD_ARGS");
     auto loaded = load_settings({args, env ? env : ""});
     if (!loaded.error.empty() && loaded.action != cli_action::help && loaded.action != cli_action::version)
@@ -135,4 +129,23 @@ int main(int argc, char** argv)
     case cli_action::serve: break;
     }
     return serve(loaded.config, std::move(launch));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    program = platform::program_path(argv[0]);
+    // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
+    if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
+    if (!args.empty() && args[0] == "service")
+        return platform::run_service_command(std::span(args).subspan(1), [](std::span<const std::string> server_args) {
+            return serve_command_line(std::vector<std::string>(server_args.begin(), server_args.end()));
+        });
+    std::string boot_error;
+    if (auto boot = platform::take_worker_boot(args, boot_error)) return run_booted_worker(*boot);
+    if (!boot_error.empty()) return fail(boot_error), 3;
+    platform::init_process_title(argc, argv);
+    return serve_command_line(std::move(args));
 }

@@ -248,6 +248,14 @@ std::optional<std::string> drop_privileges(const std::string& user, const std::s
     return std::nullopt;
 }
 
+int run_service_command(std::span<const std::string>, const std::function<int(std::span<const std::string>)>&)
+{
+    std::fputs("forkhorn: error: `forkhorn service` manages Windows services; on this system use the systemd "
+               "units in installer/systemd (see docs/deploy.md)\n",
+               stderr);
+    return 2;
+}
+
 int set_umask(int mask) { return static_cast<int>(::umask(static_cast<mode_t>(mask))); }
 
 syslog_sink::~syslog_sink()

@@ -164,13 +164,18 @@ std::atomic<control_source*> console_target{nullptr};
 // graceful one (as TERM). The handler runs on a thread of its own: it only queues.
 BOOL WINAPI on_console(DWORD type)
 {
-    auto* source = console_target.load();
-    if (!source) return FALSE;
     bool interrupt = type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
-    source->post(interrupt ? control_event::int_ : control_event::term);
-    return TRUE;
+    return win::post_to_arbiter(interrupt ? control_event::int_ : control_event::term);
 }
 } // namespace
+
+bool win::post_to_arbiter(control_event e)
+{
+    auto* source = console_target.load();
+    if (!source) return false;
+    source->post(e);
+    return true;
+}
 
 control_source::control_source() : impl_(new impl) {}
 

@@ -4,6 +4,7 @@
 #include "win.hpp"
 
 #include <cstdlib>
+#include <cstdio>
 
 namespace forkhorn::platform {
 
@@ -39,7 +40,6 @@ std::optional<std::string> daemon_link::daemonize(bool)
 void daemon_link::report_ready() {}
 void daemon_link::report_failure(int, std::string_view) {}
 
-void notify_service(std::string_view) {}
 
 std::optional<std::string> check_identity(const std::string& user, const std::string& group)
 {

@@ -26,6 +26,10 @@ std::string error_text(DWORD code);
 inline std::string last_error() { return error_text(GetLastError()); }
 /// WSAStartup once per process.
 void start_winsock();
+/// Queues a control event in this process's arbiter (console handler, service control
+/// handler); false when no arbiter runs here (yet).
+bool post_to_arbiter(control_event e);
+
 /// `Global\forkhorn.<instance>.<pid>.<cmd>`: the named object behind one control event.
 std::wstring control_object_name(const std::string& instance, int pid, control_event e);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/chrono.h>
@@ -52,6 +53,18 @@ std::string basic_auth_user(std::string_view auth)
     return colon == std::string::npos || colon == 0 ? "-" : decoded.substr(0, colon);
 }
 
+// "+0100": strftime's %z prints a zone name on Windows, so the offset is computed here from
+// the local and UTC calendar times of the same instant.
+std::string utc_offset(std::time_t when)
+{
+    std::tm local = fmt::localtime(when);
+    std::tm utc = fmt::gmtime(when);
+    int days = local.tm_yday - utc.tm_yday;
+    if (local.tm_year != utc.tm_year) days = local.tm_year > utc.tm_year ? 1 : -1;
+    int minutes = (days * 24 + local.tm_hour - utc.tm_hour) * 60 + local.tm_min - utc.tm_min;
+    return fmt::format("{}{:02}{:02}", minutes < 0 ? '-' : '+', std::abs(minutes) / 60, std::abs(minutes) % 60);
+}
+
 void append_escaped(std::string& out, std::string_view value)
 {
     if (value.empty()) {
@@ -81,7 +94,7 @@ void render_atom(std::string& out, std::string_view atom, const access_record& r
     if (atom == "h") append_escaped(out, r.remote_addr);
     else if (atom == "l") out += '-';
     else if (atom == "u") out += req ? basic_auth_user(find_header(req->headers, "authorization")) : "-";
-    else if (atom == "t") out += fmt::format("[{:%d/%b/%Y:%H:%M:%S %z}]", fmt::localtime(r.when));
+    else if (atom == "t") out += fmt::format("[{:%d/%b/%Y:%H:%M:%S} {}]", fmt::localtime(r.when), utc_offset(r.when));
     else if (atom == "r") append_escaped(out, req ? request_line(*req) : std::string());
     else if (atom == "m") append_escaped(out, req ? req->method : std::string_view{});
     else if (atom == "U") append_escaped(out, req ? req->path : std::string_view{});
@@ -127,7 +140,10 @@ std::string_view log_level_name(log_level level)
     }
 }
 
-std::string log_time(std::time_t when) { return fmt::format("[{:%Y-%m-%d %H:%M:%S %z}]", fmt::localtime(when)); }
+std::string log_time(std::time_t when)
+{
+    return fmt::format("[{:%Y-%m-%d %H:%M:%S} {}]", fmt::localtime(when), utc_offset(when));
+}
 
 access_format::access_format(std::string_view format)
 {
