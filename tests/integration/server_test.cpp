@@ -275,9 +275,8 @@ BOOST_AUTO_TEST_CASE(port_in_use_is_one_clear_error)
     BOOST_REQUIRE(port > 0);
     auto r = run_to_end(bin, {lib(examples, "hello"), "-b", "127.0.0.1:" + std::to_string(port)});
     BOOST_TEST(r.status == 1);
-    BOOST_TEST(r.err.find("bind() to 127.0.0.1:" + std::to_string(port) + " failed (Address already in use)") !=
-                   std::string::npos,
-               r.err);
+    BOOST_TEST(r.err.find("bind() to 127.0.0.1:" + std::to_string(port) + " failed (") != std::string::npos, r.err);
+    BOOST_TEST(count_of(r.err, "failed (") == 1, r.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

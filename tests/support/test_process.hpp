@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,8 @@ public:
 
 private:
     int pid_ = 0;
+    std::intptr_t handle_ = 0; // the process handle where pids are not enough (Windows)
+    std::string instance_;     // -n NAME: names the server's control objects on Windows
     std::string dir_;
     bool exited_ = false;
     int status_ = 0;
@@ -78,6 +81,9 @@ http_reply http_get(int port, std::string_view path, std::chrono::milliseconds t
 /// The file of app library NAME in DIR ("DIR/libNAME.so" here).
 std::string library_path(const std::string& dir, const std::string& name);
 bool process_alive(int pid);
+/// False where only the portable subset of the server exists (Windows): tests of Unix-only
+/// features skip themselves with a message.
+bool has_unix_features();
 /// Direct children of `pid`.
 std::vector<int> children_of(int pid);
 /// The process's command line with NULs as spaces (what ps shows).

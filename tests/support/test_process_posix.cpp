@@ -26,13 +26,7 @@
 namespace forkhorn::test {
 namespace {
 
-std::string read_file(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string read_file(const std::string& path) { return read_text(path); }
 
 int signo(sig s)
 {
@@ -91,9 +85,10 @@ int connect_local(int port)
 
 } // namespace
 
-void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 bool process_alive(int pid) { return ::kill(pid, 0) == 0; }
+
+bool has_unix_features() { return true; }
 
 std::string library_path(const std::string& dir, const std::string& name) { return dir + "/lib" + name + ".so"; }
 
@@ -125,30 +120,8 @@ server_process::~server_process()
     (void)!std::system(cmd.c_str());
 }
 
-std::string server_process::log() const { return read_file(dir_ + "/stderr"); }
-std::string server_process::out() const { return read_file(dir_ + "/stdout"); }
 
-bool server_process::wait_for_log(std::string_view needle, std::chrono::milliseconds timeout, int count) const
-{
-    return eventually(
-        [&] {
-            auto text = log();
-            int found = 0;
-            for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++found;
-            return found >= count;
-        },
-        timeout);
-}
 
-int server_process::port(std::chrono::milliseconds timeout) const
-{
-    constexpr std::string_view marker = "Listening at: http://";
-    if (!wait_for_log(marker, timeout)) return 0;
-    auto text = log();
-    auto at = text.find(marker) + marker.size();
-    auto colon = text.rfind(':', text.find(' ', at));
-    return std::atoi(text.c_str() + colon + 1);
-}
 
 void server_process::send(sig s) const { ::kill(pid_, signo(s)); }
 
@@ -216,7 +189,6 @@ std::string receive_datagram(int fd, std::chrono::milliseconds timeout)
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
 }
 
-std::string read_text(const std::string& path) { return read_file(path); }
 
 std::string make_temp_dir()
 {
@@ -240,60 +212,11 @@ int listen_local(int& port)
 
 void close_fd(int fd) { ::close(fd); }
 
-struct steady_load::impl {
-    int port;
-    std::string path;
-    std::atomic<bool> stop{false};
-    std::atomic<int> ok{0};
-    int failed = 0;
-    std::vector<std::string> failures;
-    std::thread thread;
-};
 
-steady_load::steady_load(int port, std::string path) : impl_(new impl)
-{
-    impl_->port = port;
-    impl_->path = std::move(path);
-    impl_->thread = std::thread([this] {
-        while (!impl_->stop) {
-            auto reply = http_get(impl_->port, impl_->path, 10s);
-            if (reply.status == 200) {
-                ++impl_->ok;
-                continue;
-            }
-            ++impl_->failed;
-            if (impl_->failures.size() < 5)
-                impl_->failures.push_back("status " + std::to_string(reply.status) + ": " + reply.head);
-        }
-    });
-}
 
-steady_load::~steady_load()
-{
-    stop();
-    delete impl_;
-}
 
-steady_load::totals steady_load::stop()
-{
-    impl_->stop = true;
-    if (impl_->thread.joinable()) impl_->thread.join();
-    return {impl_->ok.load(), impl_->failed, impl_->failures};
-}
 
-int steady_load::ok_so_far() const { return impl_->ok.load(); }
 
-run_result run_to_end(const std::string& binary, const std::vector<std::string>& args,
-                      const std::vector<std::string>& env, std::chrono::milliseconds timeout)
-{
-    server_process p(binary, args, env);
-    run_result r;
-    auto status = p.wait_exit(timeout);
-    r.status = status ? *status : -1;
-    r.err = p.log();
-    r.out = p.out();
-    return r;
-}
 
 std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout)
 {
@@ -315,22 +238,6 @@ std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::c
     return out;
 }
 
-http_reply parse_reply(const std::string& raw)
-{
-    http_reply r;
-    auto end = raw.find("\r\n\r\n");
-    if (raw.size() < 12 || end == std::string::npos) return r;
-    r.status = std::atoi(raw.c_str() + 9);
-    r.head = raw.substr(0, end + 2);
-    r.body = raw.substr(end + 4);
-    return r;
-}
 
-http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout)
-{
-    std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    auto raw = exchange_raw(port, req, timeout);
-    return raw ? parse_reply(*raw) : http_reply{};
-}
 
 } // namespace forkhorn::test

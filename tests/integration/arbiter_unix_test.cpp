@@ -1,0 +1,275 @@
+// The arbiter features that exist on Unix only: binary upgrade, code reload by file rename,
+// preload, titles, daemon, socket activation, fd:// and unix: binds, reuse-port, users,
+// logrotate by rename, sd_notify, syslog. The real binary, 127.0.0.1 only.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "paths.hpp"
+
+using namespace forkhorn::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A temporary directory for pidfiles, sockets and logs, removed at the end of the test.
+struct temp_dir {
+    std::string path = make_temp_dir();
+    ~temp_dir() { fs::remove_all(path); }
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
+
+int count_lines_starting(const std::string& text, const std::string& prefix)
+{
+    std::istringstream in(text);
+    int n = 0;
+    for (std::string line; std::getline(in, line);) n += line.starts_with(prefix);
+    return n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(unix_only)
+
+BOOST_AUTO_TEST_CASE(hup_loads_the_new_app_code)
+{
+    temp_dir dir;
+    auto app = dir / "libapp.so";
+    fs::copy_file(library_path(examples, "hello"), app);
+    server_process server(bin, serve_args(app + ":app", {}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    BOOST_REQUIRE(http_get(port, "/").body == "Hello, World!\n");
+    // Deploy new code the way package managers do: a new file renamed over the old one.
+    fs::copy_file(library_path(examples, "echo"), dir / "libapp.so.new");
+    fs::rename(dir / "libapp.so.new", app);
+    server.send(sig::hup);
+    BOOST_TEST(eventually([&] { return http_get(port, "/").body.find("\"method\": \"GET\"") != std::string::npos; }),
+               server.log());
+}
+
+BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
+{
+    temp_dir dir;
+    auto pidfile = dir / "app.pid";
+    server_process old_master(bin, serve_args(lib(examples, "hello"), {"-w", "2", "-p", pidfile}));
+    int port = old_master.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, old_master.log());
+    BOOST_REQUIRE(old_master.wait_for_log("Booting worker", 10s, 2));
+    steady_load load(port, "/");
+    old_master.send(sig::usr2);
+    int new_master = 0;
+    BOOST_REQUIRE(eventually([&] {
+        for (int child : old_master.children())
+            if (command_line(child).find("forkhorn: master") != std::string::npos) new_master = child;
+        return new_master != 0 && children_of(new_master).size() == 2;
+    }));
+    BOOST_TEST(fs::exists(pidfile + ".2"));
+    BOOST_TEST(old_master.log().find("Booting worker", old_master.log().find("Started the new master")) != std::string::npos);
+    old_master.send(sig::usr2); // a second upgrade while the first runs is refused
+    BOOST_TEST(old_master.wait_for_log("USR2 signal ignored. Child exists."));
+    int seen = load.ok_so_far();
+    BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > seen + 50; }));
+    old_master.send(sig::term);
+    BOOST_REQUIRE(old_master.wait_exit(15s).value_or(-1) == 0);
+    BOOST_TEST(old_master.wait_for_log("Master has been promoted."));
+    BOOST_TEST(eventually([&] { return read_text(pidfile).starts_with(std::to_string(new_master) + "\n"); }));
+    BOOST_TEST(!fs::exists(pidfile + ".2"));
+    seen = load.ok_so_far();
+    BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > seen + 50; }));
+    auto totals = load.stop();
+    BOOST_TEST(totals.failed == 0, totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
+    kill_hard(new_master); // it is not our child: stop it and its workers
+    for (int w : children_of(new_master)) kill_hard(w);
+    BOOST_TEST(eventually([&] { return !process_alive(new_master); }));
+}
+
+BOOST_AUTO_TEST_CASE(preload_loads_and_inits_the_app_in_the_master)
+{
+    temp_dir dir;
+    auto log_path = dir / "hooks.log";
+    server_process server(bin, serve_args(lib(fixtures, "hooks_app"), {"-w", "2", "--preload"}),
+                          std::vector<std::string>{"FORKHORN_HOOK_LOG=" + log_path});
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return count_lines_starting(read_text(log_path), "post_worker_init") == 2; }));
+    BOOST_TEST(count_lines_starting(read_text(log_path), "init ") == 1);
+    BOOST_TEST(read_text(log_path).find("init " + std::to_string(server.pid()) + " ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(process_titles_name_master_and_workers)
+{
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-n", "titled"}));
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    BOOST_TEST(eventually([&] { return command_line(server.pid()).starts_with("forkhorn: master [titled]"); }),
+               command_line(server.pid()));
+    BOOST_TEST(eventually([&] { return command_line(server.children()[0]).starts_with("forkhorn: worker [titled]"); }));
+}
+
+BOOST_AUTO_TEST_CASE(daemon_mode_detaches_writes_and_removes_the_pidfile)
+{
+    temp_dir dir;
+    auto pidfile = dir / "app.pid";
+    auto errlog = dir / "error.log";
+    auto launcher = run_to_end(bin, serve_args(lib(examples, "hello"), {"-D", "-p", pidfile, "--error-logfile", errlog}));
+    BOOST_REQUIRE_MESSAGE(launcher.status == 0, launcher.err);
+    std::istringstream in(read_text(pidfile));
+    int pid = 0;
+    in >> pid;
+    BOOST_REQUIRE(pid > 0);
+    BOOST_TEST(process_alive(pid));
+    BOOST_TEST(eventually([&] { return children_of(pid).size() == 1; }));
+    // WINCH works only when daemonized: the workers stop, the master stays.
+    BOOST_TEST(signal_pid(pid, sig::winch));
+    BOOST_TEST(eventually([&] { return children_of(pid).empty(); }));
+    BOOST_TEST(process_alive(pid));
+    BOOST_TEST(signal_pid(pid, sig::term));
+    BOOST_TEST(eventually([&] { return !process_alive(pid); }));
+    BOOST_TEST(!fs::exists(pidfile));
+    BOOST_TEST(read_text(errlog).find("Shutting down: Master") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(daemon_boot_failure_reaches_the_launching_shell)
+{
+    auto launcher = run_to_end(bin, serve_args("/nonexistent/libx.so:app", {"-D"}));
+    BOOST_TEST(launcher.status == 4);
+    BOOST_TEST(launcher.err.find("App failed to load.") != std::string::npos, launcher.err);
+}
+
+BOOST_AUTO_TEST_CASE(socket_activation_uses_the_passed_socket)
+{
+    int port = 0;
+    int fd = listen_local(port);
+    BOOST_REQUIRE(fd >= 0);
+    launch_options options;
+    options.listen_fd = fd;
+    options.socket_activation = true;
+    server_process server(bin, {lib(examples, "hello"), "--no-control-socket"}, options);
+    close_fd(fd);
+    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Listening at: http://127.0.0.1:" + std::to_string(port)), server.log());
+    BOOST_TEST(http_get(port, "/").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(fd_bind_adopts_an_open_socket)
+{
+    int port = 0;
+    int fd = listen_local(port);
+    BOOST_REQUIRE(fd >= 0);
+    launch_options options;
+    options.listen_fd = fd;
+    server_process server(bin, {lib(examples, "hello"), "-b", "fd://3", "--no-control-socket"}, options);
+    close_fd(fd);
+    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Listening at: http://127.0.0.1:" + std::to_string(port)), server.log());
+    BOOST_TEST(http_get(port, "/").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(unix_socket_bind_with_umask)
+{
+    temp_dir dir;
+    auto sock = dir / "app.sock";
+    server_process server(bin, {lib(examples, "hello"), "-b", "unix:" + sock, "-m", "007", "--no-control-socket"});
+    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Listening at: unix:" + sock), server.log());
+    auto perms = fs::status(sock).permissions();
+    BOOST_TEST(((perms & fs::perms::others_all) == fs::perms::none));
+    BOOST_TEST(((perms & fs::perms::owner_read) != fs::perms::none));
+    server.send(sig::term);
+    BOOST_REQUIRE(server.wait_exit(10s).value_or(-1) == 0);
+    BOOST_TEST(!fs::exists(sock));
+}
+
+BOOST_AUTO_TEST_CASE(reuse_port_lets_two_servers_share_a_port)
+{
+    server_process first(bin, serve_args(lib(examples, "hello"), {"--reuse-port"}));
+    int port = first.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, first.log());
+    server_process second(bin, {lib(examples, "hello"), "-b", "127.0.0.1:" + std::to_string(port), "--reuse-port",
+                                "--no-control-socket"});
+    BOOST_TEST(second.port() == port, second.log());
+}
+
+BOOST_AUTO_TEST_CASE(workers_run_as_the_given_user)
+{
+    if (!running_as_root()) {
+        BOOST_TEST_MESSAGE("skipped: needs root to switch users");
+        return;
+    }
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-u", "nobody", "-g", "nogroup"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    BOOST_TEST(eventually([&] { return uid_of(server.children()[0]) == 65534; }));
+    BOOST_TEST(uid_of(server.pid()) == 0);
+    BOOST_TEST(http_get(port, "/").status == 200);
+    auto bad = run_to_end(bin, serve_args(lib(examples, "hello"), {"-u", "no-such-user-here"}));
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(bad.err.find("no such user 'no-such-user-here'") != std::string::npos, bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(usr1_reopens_logs_after_a_rotation)
+{
+    temp_dir dir;
+    auto errlog = dir / "error.log";
+    auto access = dir / "access.log";
+    server_process server(bin, serve_args(lib(examples, "hello"), {"--error-logfile", errlog, "--access-logfile", access}));
+    BOOST_REQUIRE(eventually([&] { return read_text(errlog).find("Listening at: http://127.0.0.1:") != std::string::npos; }));
+    auto text = read_text(errlog);
+    auto at = text.find("Listening at: http://127.0.0.1:") + 31;
+    int port = std::atoi(text.c_str() + at);
+    BOOST_REQUIRE(eventually([&] { return read_text(errlog).find("Booting worker") != std::string::npos; }));
+    BOOST_REQUIRE(http_get(port, "/before").status == 200);
+    BOOST_REQUIRE(eventually([&] { return read_text(access).find("/before") != std::string::npos; }));
+    fs::rename(errlog, errlog + ".1");
+    fs::rename(access, access + ".1");
+    server.send(sig::usr1);
+    BOOST_REQUIRE(eventually([&] { return fs::exists(errlog) && fs::exists(access); }));
+    // The worker reopens asynchronously: retry until its line lands in the new file.
+    BOOST_TEST(eventually([&] {
+        http_get(port, "/after");
+        return read_text(access).find("/after") != std::string::npos;
+    }));
+    BOOST_TEST(read_text(access + ".1").find("/after") == std::string::npos);
+    server.send(sig::ttin);
+    BOOST_TEST(eventually([&] { return read_text(errlog).find("Booting worker") != std::string::npos; }));
+}
+
+BOOST_AUTO_TEST_CASE(sd_notify_reports_ready_reloading_and_stopping)
+{
+    temp_dir dir;
+    auto sock = dir / "notify.sock";
+    int fd = bind_datagram(sock);
+    BOOST_REQUIRE(fd >= 0);
+    server_process server(bin, serve_args(lib(examples, "hello"), {}), std::vector<std::string>{"NOTIFY_SOCKET=" + sock});
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    auto ready = receive_datagram(fd, 10s);
+    BOOST_TEST(ready.find("READY=1") != std::string::npos, ready);
+    BOOST_TEST(ready.find("MAINPID=" + std::to_string(server.pid())) != std::string::npos, ready);
+    server.send(sig::hup);
+    BOOST_TEST(receive_datagram(fd, 10s).find("RELOADING=1") != std::string::npos);
+    BOOST_TEST(receive_datagram(fd, 10s).find("READY=1") != std::string::npos);
+    server.send(sig::term);
+    BOOST_TEST(receive_datagram(fd, 10s).find("STOPPING=1") != std::string::npos);
+    close_fd(fd);
+}
+
+BOOST_AUTO_TEST_CASE(syslog_receives_error_log_lines)
+{
+    temp_dir dir;
+    auto sock = dir / "syslog.sock";
+    int fd = bind_datagram(sock);
+    BOOST_REQUIRE(fd >= 0);
+    server_process server(bin, serve_args(lib(examples, "hello"), {"--log-syslog", "--log-syslog-to", "unix://" + sock}));
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    std::string got;
+    BOOST_TEST(eventually([&] {
+        got += receive_datagram(fd, 1s);
+        return got.find("Listening at:") != std::string::npos;
+    }), got);
+    BOOST_TEST(got.find("<14>forkhorn[") != std::string::npos, got);
+    close_fd(fd);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

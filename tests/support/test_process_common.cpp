@@ -1,0 +1,120 @@
+// The platform-neutral half of the test helpers: logs, ports, HTTP, load.
+#include "test_process.hpp"
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace forkhorn::test {
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+std::string server_process::log() const { return read_text(dir_ + "/stderr"); }
+
+std::string server_process::out() const { return read_text(dir_ + "/stdout"); }
+
+bool server_process::wait_for_log(std::string_view needle, std::chrono::milliseconds timeout, int count) const
+{
+    return eventually(
+        [&] {
+            auto text = log();
+            int found = 0;
+            for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++found;
+            return found >= count;
+        },
+        timeout);
+}
+
+int server_process::port(std::chrono::milliseconds timeout) const
+{
+    constexpr std::string_view marker = "Listening at: http://";
+    if (!wait_for_log(marker, timeout)) return 0;
+    auto text = log();
+    auto at = text.find(marker) + marker.size();
+    auto colon = text.rfind(':', text.find(' ', at));
+    return std::atoi(text.c_str() + colon + 1);
+}
+
+struct steady_load::impl {
+    int port;
+    std::string path;
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0};
+    int failed = 0;
+    std::vector<std::string> failures;
+    std::thread thread;
+};
+
+steady_load::steady_load(int port, std::string path) : impl_(new impl)
+{
+    impl_->port = port;
+    impl_->path = std::move(path);
+    impl_->thread = std::thread([this] {
+        while (!impl_->stop) {
+            auto reply = http_get(impl_->port, impl_->path, 10s);
+            if (reply.status == 200) {
+                ++impl_->ok;
+                continue;
+            }
+            ++impl_->failed;
+            if (impl_->failures.size() < 5)
+                impl_->failures.push_back("status " + std::to_string(reply.status) + ": " + reply.head);
+        }
+    });
+}
+
+steady_load::~steady_load()
+{
+    stop();
+    delete impl_;
+}
+
+steady_load::totals steady_load::stop()
+{
+    impl_->stop = true;
+    if (impl_->thread.joinable()) impl_->thread.join();
+    return {impl_->ok.load(), impl_->failed, impl_->failures};
+}
+
+int steady_load::ok_so_far() const { return impl_->ok.load(); }
+
+run_result run_to_end(const std::string& binary, const std::vector<std::string>& args,
+                      const std::vector<std::string>& env, std::chrono::milliseconds timeout)
+{
+    server_process p(binary, args, env);
+    run_result r;
+    auto status = p.wait_exit(timeout);
+    r.status = status ? *status : -1;
+    r.err = p.log();
+    r.out = p.out();
+    return r;
+}
+
+http_reply parse_reply(const std::string& raw)
+{
+    http_reply r;
+    auto end = raw.find("\r\n\r\n");
+    if (raw.size() < 12 || end == std::string::npos) return r;
+    r.status = std::atoi(raw.c_str() + 9);
+    r.head = raw.substr(0, end + 2);
+    r.body = raw.substr(end + 4);
+    return r;
+}
+
+http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout)
+{
+    std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    auto raw = exchange_raw(port, req, timeout);
+    return raw ? parse_reply(*raw) : http_reply{};
+}
+
+} // namespace forkhorn::test
