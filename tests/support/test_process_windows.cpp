@@ -93,7 +93,6 @@ constexpr DWORD killed_exit_code = 137;
 
 } // namespace
 
-void sleep_ms(int ms) { Sleep(static_cast<DWORD>(ms)); }
 
 bool has_unix_features() { return false; }
 
