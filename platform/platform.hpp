@@ -81,7 +81,7 @@ struct listener;
 struct worker_spec {
     int slot = 0; // scoreboard slot index
     int age = 0;
-    std::vector<std::string> args; // the arbiter's command line, without argv[0]
+    std::vector<std::string> args; // what the worker needs to rebuild its settings
     std::span<const listener> listeners;
     const shared_memory* scoreboard = nullptr;
 };
@@ -153,6 +153,9 @@ std::optional<std::string> exec_child(const std::string& path, const std::vector
 /// The absolute path to re-execute this program (argv[0] resolved against the start directory
 /// and PATH), computed at start before any chdir.
 std::string program_path(const char* argv0);
+
+/// Renames `from` over `to` atomically, replacing `to` if it exists (the pidfile).
+std::optional<std::string> replace_file(const std::string& from, const std::string& to);
 
 void set_env(const std::string& name, const std::string& value);
 void unset_env(const std::string& name);
@@ -236,7 +239,7 @@ struct worker_boot {
     int master_pid = 0;
     int slot = 0;
     int age = 0;
-    std::vector<std::string> args; // the arbiter's command line
+    std::vector<std::string> args; // as in worker_spec
     std::vector<listener> listeners;
     std::intptr_t scoreboard_handle = -1;
     std::size_t scoreboard_size = 0;

@@ -93,17 +93,20 @@ int serve(const settings& cfg, launch_info launch)
 // what a forked worker inherits, then run it like any worker.
 int run_booted_worker(platform::worker_boot& boot)
 {
-    const char* env = std::getenv("FORKHORN_CMD_ARGS");
-    auto loaded = load_settings({boot.args, env ? env : ""});
-    if (!loaded.error.empty()) return fail(loaded.error), 3;
-    const settings& cfg = loaded.config;
+    settings cfg;
+    if (boot.args.size() != 1) return fail("worker bootstrap without settings"), 3;
+    if (auto err = settings_from_toml(boot.args[0], cfg)) return fail(*err), 3;
     logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
     if (auto err = log.open()) return fail(*err), 3;
     scoreboard board;
     if (auto err = board.attach(boot.scoreboard_handle, boot.scoreboard_size)) return log.error("{}", *err), 3;
     auto* slot = board.slot_at(boot.slot);
     if (!slot) return log.error("worker bootstrap names no scoreboard slot"), 3;
+    // A forked worker inherits the app loaded by the arbiter; this one loads it first, so that
+    // its hooks (post_fork...) are known as in a forked worker.
     app_host app;
+    std::string message;
+    if (auto e = app.load(cfg.app, message); e != app_error::none) return log.error("{}", message), exit_code_for(e);
     std::string name = cfg.proc_name.empty() ? cfg.app : cfg.proc_name;
     worker_context ctx{cfg, boot.listeners, log, app, *slot,
                        fh_server_info{sizeof(fh_server_info), boot.master_pid, cfg.workers, name.c_str()},

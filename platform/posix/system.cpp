@@ -160,6 +160,12 @@ std::string program_path(const char* argv0)
     return name;
 }
 
+std::optional<std::string> replace_file(const std::string& from, const std::string& to)
+{
+    if (::rename(from.c_str(), to.c_str()) == 0) return std::nullopt;
+    return errno_text();
+}
+
 void set_env(const std::string& name, const std::string& value) { ::setenv(name.c_str(), value.c_str(), 1); }
 void unset_env(const std::string& name) { ::unsetenv(name.c_str()); }
 

@@ -28,6 +28,13 @@ std::string program_path(const char*)
     return win::narrow(std::wstring_view(exe, n));
 }
 
+std::optional<std::string> replace_file(const std::string& from, const std::string& to)
+{
+    if (MoveFileExW(win::widen(from).c_str(), win::widen(to).c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return std::nullopt;
+    return win::last_error();
+}
+
 void set_env(const std::string& name, const std::string& value) { _putenv_s(name.c_str(), value.c_str()); }
 
 void unset_env(const std::string& name) { _putenv_s(name.c_str(), ""); }

@@ -52,7 +52,9 @@ void arbiter::spawn_one()
     fh_worker_info info{sizeof(fh_worker_info), 0, age, 0};
     server_hook(&fh_hooks::pre_fork, &info);
     int pid = 0;
-    platform::worker_spec spec{board_.index_of(slot), age, launch_.args, listeners_, &board_.memory()};
+    // A re-executed worker (Windows) gets the effective settings, not the command line: the
+    // config file may have changed since the arbiter read it.
+    platform::worker_spec spec{board_.index_of(slot), age, {settings_toml(cfg_)}, listeners_, &board_.memory()};
     if (auto err = platform::spawn_worker(spec, [this, slot, age] { return worker_main(slot, age); }, pid)) {
         board_.release(slot);
         log_.error("Cannot start a worker: {}", *err);

@@ -15,16 +15,15 @@ std::optional<std::string> write_pidfile(const std::string& path, const pidfile_
     std::error_code ec;
     std::string tmp = fmt::format("{}.{}.tmp", path, c.pid);
     {
-        std::ofstream out(tmp, std::ios::trunc);
+        std::ofstream out(tmp, std::ios::trunc | std::ios::binary); // "\n" on every system
         if (!out) return fmt::format("cannot write pidfile '{}'", tmp);
         out << c.pid << '\n' << c.start_time << '\n' << c.instance << '\n' << c.config << '\n'
             << c.state << '\n' << c.control_socket << '\n';
         if (!out.flush()) return fmt::format("cannot write pidfile '{}'", tmp);
     }
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
+    if (auto err = platform::replace_file(tmp, path)) {
         std::filesystem::remove(tmp, ec);
-        return fmt::format("cannot create pidfile '{}': {}", path, ec.message());
+        return fmt::format("cannot create pidfile '{}': {}", path, *err);
     }
     return std::nullopt;
 }

@@ -155,14 +155,10 @@ std::vector<std::string> split_command_args(std::string_view text)
     return out;
 }
 
-std::optional<std::string> read_config_file(const std::string& path, setting_layer& out)
+namespace {
+
+std::optional<std::string> read_table(const toml::table& table, const std::string& path, setting_layer& out)
 {
-    toml::table table;
-    try {
-        table = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        return fmt::format("config file '{}': line {}: {}", path, e.source().begin.line, e.description());
-    }
     for (const auto& [key, node] : table) {
         const auto* def = find_setting(key.str());
         if (!def) return fmt::format("config file '{}': unknown setting '{}'", path, key.str());
@@ -171,6 +167,29 @@ std::optional<std::string> read_config_file(const std::string& path, setting_lay
         out[std::string(def->name)] = std::move(values);
     }
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<std::string> read_config_file(const std::string& path, setting_layer& out)
+{
+    try {
+        return read_table(toml::parse_file(path), path, out);
+    } catch (const toml::parse_error& e) {
+        return fmt::format("config file '{}': line {}: {}", path, e.source().begin.line, e.description());
+    }
+}
+
+std::optional<std::string> settings_from_toml(const std::string& text, settings& out)
+{
+    setting_layer layer;
+    try {
+        if (auto err = read_table(toml::parse(text), "<effective settings>", layer)) return err;
+    } catch (const toml::parse_error& e) {
+        return fmt::format("effective settings: line {}: {}", e.source().begin.line, e.description());
+    }
+    out = default_settings();
+    return apply_layer(out, layer, "effective settings");
 }
 
 load_result load_settings(const load_inputs& in)

@@ -30,6 +30,10 @@ load_result load_settings(const load_inputs& in);
 /// Reads a TOML config file into a layer of raw values; returns an error message on failure.
 std::optional<std::string> read_config_file(const std::string& path, setting_layer& out);
 
+/// Rebuilds settings from --print-config's TOML (what a re-executed worker receives, so that it
+/// runs with exactly its arbiter's settings even if the config file changed since).
+std::optional<std::string> settings_from_toml(const std::string& text, settings& out);
+
 /// Splits FORKHORN_CMD_ARGS like a shell would for simple cases (whitespace, '...' and "...").
 std::vector<std::string> split_command_args(std::string_view text);
 

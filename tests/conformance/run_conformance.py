@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the shared HTTP/1.1 conformance corpus against forkhorn serving the echo app.
 
-Usage: run_conformance.py FORKHORN_BIN ECHO_LIB [WORKER_CLASS]
+Usage: run_conformance.py FORKHORN_BIN ECHO_LIB [WORKER_CLASS [EMULATOR]]
+(EMULATOR: how to run a cross-built binary, e.g. cmake/wine-run.sh for Windows.)
 
 The corpus lives outside this repository (../shared/conformance next to the clone, or
 $FORKHORN_CONFORMANCE_DIR). When it is absent the test is skipped with a visible message
@@ -52,13 +53,16 @@ def wait_for_port(log_path, proc, deadline):
 def main():
     binary, echo = sys.argv[1], sys.argv[2]
     worker = sys.argv[3] if len(sys.argv) > 3 else "sync"
+    emulator = sys.argv[4:5]
     corpus = corpus_dir()
     if corpus is None:
         print("SKIPPED: conformance corpus not found (../shared/conformance or $FORKHORN_CONFORMANCE_DIR)")
         return 77
-    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
-        server = subprocess.Popen([binary, echo + ":app", "-b", "127.0.0.1:0", "-w", "2", "-k", worker,
-                                   "--graceful-timeout", "5"], stdout=subprocess.DEVNULL, stderr=log)
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log, tempfile.TemporaryDirectory() as tmp:
+        pidfile = os.path.join(tmp, "conformance.pid")
+        server = subprocess.Popen(emulator + [binary, echo + ":app", "-b", "127.0.0.1:0", "-w", "2", "-k", worker,
+                                   "--graceful-timeout", "5", "-p", pidfile, "--no-control-socket"],
+                                  stdout=subprocess.DEVNULL, stderr=log)
         try:
             port = wait_for_port(log.name, server, time.monotonic() + 15)
             if port is None:
@@ -73,6 +77,9 @@ def main():
                 cmd += ["--skip", ",".join(skips)]
             return subprocess.call(cmd)
         finally:
+            if emulator:
+                # wine does not forward SIGTERM to the Windows process: ask the arbiter itself.
+                subprocess.call(emulator + [binary, "ctl", "--pid", pidfile, "term"])
             server.terminate()
             try:
                 server.wait(timeout=15)

@@ -78,11 +78,13 @@ BOOST_AUTO_TEST_CASE(hup_rereads_the_config_file)
     BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
     std::ofstream(dir / "forkhorn.toml") << "workers = 3\n";
     server.send(sig::hup);
-    BOOST_TEST(eventually([&] { return server.children().size() == 3; }), server.log());
+    bool three = eventually([&] { return server.children().size() == 3; });
+    BOOST_TEST_REQUIRE(three, "children: " << server.children().size() << "\n" << server.log());
     std::ofstream(dir / "forkhorn.toml") << "workers = \n"; // broken: the old config stays
     server.send(sig::hup);
     BOOST_TEST(server.wait_for_log("keeping the current one"));
-    BOOST_TEST(eventually([&] { return server.children().size() == 3; }));
+    bool still_three = eventually([&] { return server.children().size() == 3; });
+    BOOST_TEST(still_three, "children: " << server.children().size() << "\n" << server.log());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -173,3 +173,18 @@ BOOST_AUTO_TEST_CASE(split_command_args_handles_quotes)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(effective_settings)
+
+BOOST_AUTO_TEST_CASE(a_worker_rebuilds_exactly_the_arbiters_settings)
+{
+    auto first = load({"a.so", "-w", "5", "-b", "127.0.0.1:1", "-b", "127.0.0.1:2", "--access-logformat", "%(h)s \"q\"",
+                       "-n", "x"});
+    BOOST_REQUIRE(first.error.empty());
+    settings rebuilt;
+    BOOST_REQUIRE(!settings_from_toml(settings_toml(first.config), rebuilt).has_value());
+    BOOST_TEST(settings_toml(rebuilt) == settings_toml(first.config));
+    BOOST_TEST(settings_from_toml("workers = \n", rebuilt).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
