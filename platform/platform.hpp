@@ -305,12 +305,32 @@ bool send_all(native_socket s, std::string_view data, std::chrono::steady_clock:
 std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
                                      std::uint64_t& length, std::chrono::steady_clock::time_point deadline);
 
-/// Connects to a unix-domain stream socket (the control socket); invalid_socket with
-/// `error` set on failure.
+/// Connects to a unix-domain stream socket; invalid_socket with `error` set on failure.
 native_socket connect_unix(const std::string& path, std::string& error);
 
 /// Closes a connected or accepted socket at once.
 void close_socket(native_socket s);
+
+// ---------------------------------------------------------------- the control channel
+
+/// The control endpoint named by `path`: a unix-domain socket at `path` with `mode` (POSIX),
+/// or a local-only named pipe `\\.\pipe\forkhorn-<path>` with an explicit access list
+/// (Windows). The framing above it is the same everywhere.
+struct local_listener {
+    native_socket wait_handle = invalid_socket; // ready when a client is waiting (for control_source::wait)
+    std::intptr_t state = 0;                    // the platform's own (Windows: the pending pipe instance)
+    std::string path;
+};
+std::optional<std::string> listen_local(const std::string& path, int mode, local_listener& out);
+/// A client that is waiting, or invalid_socket.
+native_socket accept_local(local_listener& l);
+/// Closes the endpoint; `remove` also deletes the socket file (the process that made it).
+void close_local_listener(local_listener& l, bool remove);
+native_socket connect_local(const std::string& path, std::string& error);
+/// As recv_some/send_all, for control-channel connections.
+std::int64_t read_local(native_socket s, char* buf, std::size_t size, std::chrono::steady_clock::time_point deadline);
+bool write_local(native_socket s, std::string_view data, std::chrono::steady_clock::time_point deadline);
+void close_local(native_socket s);
 
 /// Stops sending, reads briefly what the peer still sends, then closes (RFC 9112 §9.6), so an
 /// error response is not lost to a reset caused by unread request bytes.

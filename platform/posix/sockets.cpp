@@ -305,6 +305,47 @@ native_socket connect_unix(const std::string& path, std::string& error)
 
 void close_socket(native_socket s) { ::close(static_cast<int>(s)); }
 
+std::optional<std::string> listen_local(const std::string& path, int mode, local_listener& out)
+{
+    listener l;
+    if (auto err = bind_unix("unix:" + path, path, 16, l)) return err;
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
+        int err = errno;
+        close_listener(l, true);
+        return "cannot set the mode of " + path + " (" + errno_text(err) + ")";
+    }
+    out = local_listener{l.fd, 0, path};
+    return std::nullopt;
+}
+
+native_socket accept_local(local_listener& l)
+{
+    std::string peer;
+    return accept_connection(l.wait_handle, peer);
+}
+
+void close_local_listener(local_listener& l, bool remove)
+{
+    if (l.wait_handle == invalid_socket) return;
+    ::close(static_cast<int>(l.wait_handle));
+    if (remove) ::unlink(l.path.c_str());
+    l.wait_handle = invalid_socket;
+}
+
+native_socket connect_local(const std::string& path, std::string& error) { return connect_unix(path, error); }
+
+std::int64_t read_local(native_socket s, char* buf, std::size_t size, clock::time_point deadline)
+{
+    return recv_some(s, buf, size, deadline);
+}
+
+bool write_local(native_socket s, std::string_view data, clock::time_point deadline)
+{
+    return send_all(s, data, deadline);
+}
+
+void close_local(native_socket s) { ::close(static_cast<int>(s)); }
+
 void close_connection(native_socket s, bool linger_for_peer)
 {
     int fd = static_cast<int>(s);

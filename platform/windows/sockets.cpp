@@ -3,6 +3,8 @@
 // which works for several processes (an IOCP can take a shared listener in one process only).
 #include "win.hpp"
 
+#include <sddl.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -214,5 +216,154 @@ void close_connection(native_socket s, bool linger_for_peer)
     }
     closesocket(sock);
 }
+
+} // namespace forkhorn::platform
+
+// ------------------------------------------------------------------ the control channel: named pipes
+
+namespace forkhorn::platform {
+namespace {
+
+std::wstring pipe_name(const std::string& path)
+{
+    std::string name = path;
+    for (char& c : name)
+        if (c == '\\' || c == '/' || c == ':') c = '_';
+    return win::widen("\\\\.\\pipe\\forkhorn-" + name);
+}
+
+// Only SYSTEM, Administrators and the owner may talk to the arbiter.
+SECURITY_ATTRIBUTES* pipe_security()
+{
+    static SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
+    static bool made = ConvertStringSecurityDescriptorToSecurityDescriptorW(
+        L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;OW)", SDDL_REVISION_1, &sa.lpSecurityDescriptor, nullptr);
+    return made ? &sa : nullptr;
+}
+
+// One pipe instance waiting for a client; its overlapped connect signals `ov.hEvent`.
+struct pending_pipe {
+    HANDLE pipe = INVALID_HANDLE_VALUE;
+    OVERLAPPED ov{};
+    std::wstring name;
+};
+
+std::optional<std::string> start_instance(pending_pipe& p, bool first)
+{
+    DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+    p.pipe = CreateNamedPipeW(p.name.c_str(), open_mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                              PIPE_UNLIMITED_INSTANCES, 64 * 1024, 64 * 1024, 0, pipe_security());
+    if (p.pipe == INVALID_HANDLE_VALUE) return win::last_error();
+    ResetEvent(p.ov.hEvent);
+    if (!ConnectNamedPipe(p.pipe, &p.ov)) {
+        DWORD err = GetLastError();
+        if (err == ERROR_PIPE_CONNECTED) SetEvent(p.ov.hEvent);
+        else if (err != ERROR_IO_PENDING) return win::error_text(err);
+    }
+    return std::nullopt;
+}
+
+// Waits for an overlapped ReadFile/WriteFile until the deadline; the byte count, or -1/-2.
+std::int64_t finish_io(HANDLE h, OVERLAPPED& ov, BOOL started, clock::time_point deadline)
+{
+    DWORD done = 0;
+    if (!started && GetLastError() != ERROR_IO_PENDING) return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
+    int left = remaining_ms(deadline);
+    if (WaitForSingleObject(ov.hEvent, left < 0 ? INFINITE : static_cast<DWORD>(left)) != WAIT_OBJECT_0) {
+        CancelIo(h);
+        GetOverlappedResult(h, &ov, &done, TRUE);
+        return -2;
+    }
+    if (!GetOverlappedResult(h, &ov, &done, FALSE)) return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
+    return done;
+}
+
+} // namespace
+
+std::optional<std::string> listen_local(const std::string& path, int, local_listener& out)
+{
+    auto* p = new pending_pipe;
+    p->name = pipe_name(path);
+    p->ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    if (auto err = start_instance(*p, true)) {
+        CloseHandle(p->ov.hEvent);
+        delete p;
+        return "cannot create the control pipe " + win::narrow(pipe_name(path)) + ": " + *err;
+    }
+    out = local_listener{reinterpret_cast<native_socket>(p->ov.hEvent), reinterpret_cast<std::intptr_t>(p), path};
+    return std::nullopt;
+}
+
+native_socket accept_local(local_listener& l)
+{
+    auto* p = reinterpret_cast<pending_pipe*>(l.state);
+    if (!p || WaitForSingleObject(p->ov.hEvent, 0) != WAIT_OBJECT_0) return invalid_socket;
+    DWORD ignored = 0;
+    HANDLE client = p->pipe;
+    bool connected = GetOverlappedResult(client, &p->ov, &ignored, FALSE) || GetLastError() == ERROR_PIPE_CONNECTED;
+    // The next client gets a fresh instance; this one now belongs to the caller.
+    p->pipe = INVALID_HANDLE_VALUE;
+    (void)start_instance(*p, false);
+    if (!connected) {
+        CloseHandle(client);
+        return invalid_socket;
+    }
+    return reinterpret_cast<native_socket>(client);
+}
+
+void close_local_listener(local_listener& l, bool)
+{
+    auto* p = reinterpret_cast<pending_pipe*>(l.state);
+    if (!p) return;
+    if (p->pipe != INVALID_HANDLE_VALUE) {
+        CancelIo(p->pipe);
+        CloseHandle(p->pipe);
+    }
+    CloseHandle(p->ov.hEvent);
+    delete p;
+    l = local_listener{};
+}
+
+native_socket connect_local(const std::string& path, std::string& error)
+{
+    auto name = pipe_name(path);
+    HANDLE h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_PIPE_BUSY && WaitNamedPipeW(name.c_str(), 2000))
+        h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    if (h == INVALID_HANDLE_VALUE) {
+        error = win::last_error();
+        return invalid_socket;
+    }
+    return reinterpret_cast<native_socket>(h);
+}
+
+std::int64_t read_local(native_socket s, char* buf, std::size_t size, clock::time_point deadline)
+{
+    auto h = reinterpret_cast<HANDLE>(s);
+    OVERLAPPED ov{};
+    ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    BOOL started = ReadFile(h, buf, static_cast<DWORD>(std::min<std::size_t>(size, 1 << 20)), nullptr, &ov);
+    auto n = finish_io(h, ov, started || GetLastError() == ERROR_IO_PENDING, deadline);
+    CloseHandle(ov.hEvent);
+    return n;
+}
+
+bool write_local(native_socket s, std::string_view data, clock::time_point deadline)
+{
+    auto h = reinterpret_cast<HANDLE>(s);
+    while (!data.empty()) {
+        OVERLAPPED ov{};
+        ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+        BOOL started = WriteFile(h, data.data(), static_cast<DWORD>(std::min<std::size_t>(data.size(), 1 << 20)), nullptr, &ov);
+        auto n = finish_io(h, ov, started || GetLastError() == ERROR_IO_PENDING, deadline);
+        CloseHandle(ov.hEvent);
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+// Closing (not DisconnectNamedPipe) lets the client still read the reply already written.
+void close_local(native_socket s) { CloseHandle(reinterpret_cast<HANDLE>(s)); }
 
 } // namespace forkhorn::platform

@@ -23,7 +23,7 @@ std::optional<std::string> read_reply(platform::native_socket s, clock::time_poi
         case frame_status::too_long: return error = "the server's reply is too long", std::nullopt;
         case frame_status::need_more: break;
         }
-        auto n = platform::recv_some(s, buf, sizeof buf, deadline);
+        auto n = platform::read_local(s, buf, sizeof buf, deadline);
         if (n == -2) return error = "timed out waiting for the server's reply", std::nullopt;
         if (n < 0) return error = "connection lost while reading the reply", std::nullopt;
         if (n == 0) return error = "the server closed the connection without replying", std::nullopt;
@@ -39,14 +39,14 @@ std::optional<std::string> request(const std::string& socket_path, const std::st
     auto frame = encode_frame(make_request(1, command, args));
     if (!frame) return error = "request too long", std::nullopt;
     std::string why;
-    auto s = platform::connect_unix(socket_path, why);
+    auto s = platform::connect_local(socket_path, why);
     if (s == platform::invalid_socket)
         return error = fmt::format("cannot connect to control socket {}: {}", socket_path, why), std::nullopt;
     auto deadline = clock::now() + request_timeout;
     std::optional<std::string> reply;
-    if (!platform::send_all(s, *frame, deadline)) error = "cannot send the request to " + socket_path;
+    if (!platform::write_local(s, *frame, deadline)) error = "cannot send the request to " + socket_path;
     else reply = read_reply(s, deadline, error);
-    platform::close_socket(s);
+    platform::close_local(s);
     return reply;
 }
 

@@ -19,7 +19,6 @@ using clock = std::chrono::steady_clock;
 // How long one on_readable() may keep the arbiter from its other work, across all clients.
 // A well-behaved `forkhorn ctl` is done in microseconds; a slow client just gets cut off.
 constexpr auto serve_budget = std::chrono::milliseconds(1000);
-constexpr int listen_backlog = 16;
 
 // Creates the missing directories of `dir` with mode 0700, so that the socket is not reachable
 // by others even in the instant between bind() and the chmod that follows it.
@@ -35,26 +34,26 @@ std::optional<std::string> make_private_dirs(const fs::path& dir)
     return std::nullopt;
 }
 
-// A socket file that accepts a connection belongs to a running server: never steal it.
+// An endpoint that accepts a connection belongs to a running server: never steal it.
 bool socket_answers(const std::string& path)
 {
     std::string error;
-    auto s = platform::connect_unix(path, error);
+    auto s = platform::connect_local(path, error);
     if (s == platform::invalid_socket) return false;
-    platform::close_socket(s);
+    platform::close_local(s);
     return true;
 }
 
 void send_reply(platform::native_socket s, const std::string& reply, clock::time_point deadline)
 {
-    if (auto frame = encode_frame(reply)) platform::send_all(s, *frame, deadline);
+    if (auto frame = encode_frame(reply)) platform::write_local(s, *frame, deadline);
 }
 
 } // namespace
 
 struct control_server::impl {
     arbiter_view& arbiter;
-    platform::listener listener;
+    platform::local_listener listener;
     std::string path;
     int owner_pid = 0;
 
@@ -68,7 +67,7 @@ void control_server::impl::serve(platform::native_socket s, clock::time_point de
     std::string payload;
     char buf[16384];
     for (;;) {
-        auto n = platform::recv_some(s, buf, sizeof buf, deadline);
+        auto n = platform::read_local(s, buf, sizeof buf, deadline);
         if (n <= 0) return; // closed (a truncated frame is simply dropped), error or timeout
         frames.feed(std::string_view(buf, static_cast<std::size_t>(n)));
         frame_status st;
@@ -99,38 +98,32 @@ std::optional<std::string> control_server::open(const std::string& path, int mod
     if (auto err = make_private_dirs(where.parent_path())) return err;
     if (socket_answers(where.string()))
         return fmt::format("control socket {} is in use by a running server", where.string());
-    platform::listener l;
-    if (auto err = platform::bind_listener("unix:" + where.string(), listen_backlog, l)) return err;
-    fs::permissions(where, static_cast<fs::perms>(mode & 07777), fs::perm_options::replace, ec);
-    if (ec) {
-        platform::close_listener(l, true);
-        return fmt::format("cannot set mode {:o} on control socket {}: {}", mode, where.string(), ec.message());
-    }
+    platform::local_listener l;
+    if (auto err = platform::listen_local(where.string(), mode, l)) return err;
     impl_->listener = l;
     impl_->path = where.string();
     impl_->owner_pid = platform::current_pid();
     return std::nullopt;
 }
 
-platform::native_socket control_server::handle() const { return impl_->listener.fd; }
+platform::native_socket control_server::handle() const { return impl_->listener.wait_handle; }
 
 void control_server::on_readable()
 {
     auto deadline = clock::now() + serve_budget;
-    while (impl_->listener.fd != platform::invalid_socket && clock::now() < deadline) {
-        std::string peer;
-        auto client = platform::accept_connection(impl_->listener.fd, peer);
+    while (impl_->listener.wait_handle != platform::invalid_socket && clock::now() < deadline) {
+        auto client = platform::accept_local(impl_->listener);
         if (client == platform::invalid_socket) return;
         impl_->serve(client, deadline);
-        platform::close_socket(client);
+        platform::close_local(client);
     }
 }
 
 void control_server::close()
 {
-    if (impl_->listener.fd == platform::invalid_socket) return;
+    if (impl_->listener.wait_handle == platform::invalid_socket) return;
     // A forked worker that tears this object down must not unlink the arbiter's socket.
-    platform::close_listener(impl_->listener, platform::current_pid() == impl_->owner_pid);
+    platform::close_local_listener(impl_->listener, platform::current_pid() == impl_->owner_pid);
     impl_->path.clear();
 }
 

@@ -158,9 +158,9 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
 bool answers(const std::string& socket)
 {
     std::string error;
-    auto s = platform::connect_unix(socket, error);
+    auto s = platform::connect_local(socket, error);
     if (s == platform::invalid_socket) return false;
-    platform::close_socket(s);
+    platform::close_local(s);
     return true;
 }
 
