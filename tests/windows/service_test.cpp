@@ -315,6 +315,31 @@ BOOST_FIXTURE_TEST_CASE(install_start_control_stop_uninstall, service_fixture)
     BOOST_TEST(contains(gone.out, "not installed"));
 }
 
+/// StartServiceW without waiting, as `sc start` does.
+bool start_without_waiting(const std::string& name)
+{
+    SC_HANDLE manager = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
+    SC_HANDLE service = manager ? OpenServiceW(manager, widen(name).c_str(), SERVICE_START) : nullptr;
+    bool started = service && StartServiceW(service, 0, nullptr);
+    if (service) CloseServiceHandle(service);
+    if (manager) CloseServiceHandle(manager);
+    return started;
+}
+
+BOOST_FIXTURE_TEST_CASE(a_stop_while_starting_stops_it, service_fixture)
+{
+    int port = free_port();
+    BOOST_REQUIRE_EQUAL(install({hello_app, "-b", "127.0.0.1:" + std::to_string(port), "-w", "4"}).status, 0);
+    BOOST_REQUIRE(start_without_waiting(name));
+    // Whether the STOP finds the service starting or already running, it must end stopped.
+    BOOST_TEST(command("stop").status == 0);
+    auto status = command("status");
+    BOOST_TEST(status.status == 3);
+    BOOST_TEST(contains(status.out, ": stopped"));
+    BOOST_TEST(!contains(status.out, "exit code"));
+    BOOST_TEST(!port_open(port));
+}
+
 BOOST_FIXTURE_TEST_CASE(a_failed_start_reports_the_exit_code, service_fixture)
 {
     std::string missing = dir + "\\missing.dll:app";
