@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -211,7 +212,12 @@ int run_server()
         std::lock_guard lock(state.mutex);
         state.stop_hint_ms = static_cast<DWORD>(loaded.config.graceful_timeout + 5) * 1000;
     }
-    return (*serve_fn)(args);
+    // An exception must not escape ServiceMain: the SCM would only see a crash (error 1067).
+    try {
+        return (*serve_fn)(args);
+    } catch (const std::exception& e) {
+        return startup_failure(std::string("the server failed: ") + e.what(), error_log, 1);
+    }
 }
 
 void report_stopped(int status)
