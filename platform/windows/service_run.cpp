@@ -1,0 +1,289 @@
+// The service process: what the SCM starts as `forkhorn service run --name NAME`. ServiceMain
+// runs the whole server on the service thread; the control handler only queues control
+// events into the arbiter; notify_service turns the arbiter's systemd-style state lines into
+// SCM states (READY=1 -> RUNNING, STOPPING=1 -> STOP_PENDING).
+#include "service.hpp"
+
+#include <fcntl.h>
+#include <io.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "settings/load.hpp"
+
+namespace forkhorn::platform {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A SERVICE_WIN32_OWN_PROCESS runs exactly one service, so its state is process-wide.
+struct service_state {
+    std::mutex mutex;
+    std::condition_variable changed;
+    SERVICE_STATUS_HANDLE handle = nullptr;
+    SERVICE_STATUS status{SERVICE_WIN32_OWN_PROCESS, SERVICE_STOPPED, 0, NO_ERROR, 0, 0, 0};
+    std::chrono::steady_clock::time_point last_report;
+    bool term_pending = false; // a stop came before the arbiter could take it
+    bool done = false;         // serve() has returned
+    DWORD stop_hint_ms = 35'000;
+};
+
+service_state state;
+std::atomic<bool> as_service{false};
+std::string service_name;
+const std::function<int(std::span<const std::string>)>* serve_fn = nullptr;
+int exit_status = 0;
+
+constexpr DWORD start_hint_ms = 10'000;
+// Progress is reported this often while starting or stopping: the SCM (and `service start`)
+// treat a checkpoint that stops moving for longer than the wait hint as a hung service.
+constexpr auto checkpoint_interval = 1s;
+
+void report_locked(DWORD current, DWORD hint_ms)
+{
+    auto& s = state.status;
+    bool pending = current == SERVICE_START_PENDING || current == SERVICE_STOP_PENDING;
+    s.dwCheckPoint = !pending ? 0 : s.dwCurrentState == current ? s.dwCheckPoint + 1 : 1;
+    s.dwCurrentState = current;
+    s.dwWaitHint = pending ? hint_ms : 0;
+    // STOP is accepted while starting too, so that a server stuck booting can be stopped.
+    bool stoppable = current == SERVICE_START_PENDING || current == SERVICE_RUNNING;
+    s.dwControlsAccepted =
+        stoppable ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN : 0;
+    SetServiceStatus(state.handle, &s);
+    state.last_report = std::chrono::steady_clock::now();
+}
+
+void report(DWORD current, DWORD hint_ms)
+{
+    std::lock_guard lock(state.mutex);
+    report_locked(current, hint_ms);
+}
+
+// Enters STOP_PENDING unless the service is already stopping.
+void enter_stop_pending()
+{
+    std::lock_guard lock(state.mutex);
+    DWORD current = state.status.dwCurrentState;
+    if (current != SERVICE_STOP_PENDING && current != SERVICE_STOPPED) report_locked(SERVICE_STOP_PENDING, state.stop_hint_ms);
+}
+
+void begin_stop()
+{
+    enter_stop_pending();
+    // Before the arbiter has opened its control source there is nobody to post to: the ticker
+    // delivers the stop as soon as there is.
+    if (win::post_to_arbiter(control_event::term)) return;
+    std::lock_guard lock(state.mutex);
+    state.term_pending = true;
+}
+
+// Runs beside serve(): moves the checkpoint on while starting or stopping, and delivers a stop
+// that arrived too early.
+void tick_until_done()
+{
+    std::unique_lock lock(state.mutex);
+    while (!state.done) {
+        state.changed.wait_for(lock, 200ms);
+        if (state.term_pending) {
+            lock.unlock();
+            bool posted = win::post_to_arbiter(control_event::term);
+            lock.lock();
+            if (posted) state.term_pending = false;
+        }
+        DWORD current = state.status.dwCurrentState;
+        bool pending = current == SERVICE_START_PENDING || current == SERVICE_STOP_PENDING;
+        if (pending && std::chrono::steady_clock::now() - state.last_report >= checkpoint_interval)
+            report_locked(current, state.status.dwWaitHint);
+    }
+}
+
+std::optional<control_event> custom_event(DWORD code)
+{
+    for (const auto& c : svc::custom_controls)
+        if (c.code == code) return c.event;
+    return std::nullopt;
+}
+
+DWORD WINAPI on_control(DWORD code, DWORD, void*, void*)
+{
+    switch (code) {
+    case SERVICE_CONTROL_INTERROGATE: return NO_ERROR; // the SCM answers with the last report
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+    case SERVICE_CONTROL_PRESHUTDOWN: begin_stop(); return NO_ERROR;
+    default: break;
+    }
+    auto event = custom_event(code);
+    if (!event) return ERROR_CALL_NOT_IMPLEMENTED;
+    return win::post_to_arbiter(*event) ? NO_ERROR : ERROR_SERVICE_CANNOT_ACCEPT_CTRL;
+}
+
+// Start-up errors that happen before the error log exists go to the Application event log
+// (source NAME; there is no message file, so the viewer shows the text as the insertion string).
+void report_event(const std::string& message)
+{
+    HANDLE source = RegisterEventSourceW(nullptr, win::widen(service_name).c_str());
+    if (!source) return;
+    std::wstring text = win::widen("forkhorn service " + service_name + ": " + message);
+    const wchar_t* strings[] = {text.c_str()};
+    ReportEventW(source, EVENTLOG_ERROR_TYPE, 0, 1, nullptr, 1, 0, strings, nullptr);
+    DeregisterEventSource(source);
+}
+
+void append_line(const std::string& path, const std::string& line)
+{
+    if (std::FILE* f = _wfopen(win::widen(path).c_str(), L"a")) {
+        std::fprintf(f, "forkhorn service: error: %s\n", line.c_str());
+        std::fclose(f);
+    }
+}
+
+int startup_failure(const std::string& message, const std::string& log_path, int status)
+{
+    report_event(message);
+    if (!log_path.empty()) append_line(log_path, message);
+    return status;
+}
+
+// Makes `h` standard handle `id` for this process (GetStdHandle, which spawn_worker passes on
+// to the workers) and for the C runtime (file descriptor `fd`, behind stdin/stdout/stderr).
+bool set_std(DWORD id, int fd, HANDLE h, int flags)
+{
+    if (h == INVALID_HANDLE_VALUE) return false;
+    SetStdHandle(id, h);
+    int crt = _open_osfhandle(reinterpret_cast<std::intptr_t>(h), flags);
+    return crt >= 0 && (crt == fd || _dup2(crt, fd) == 0);
+}
+
+HANDLE open_file(const std::wstring& path, DWORD access, DWORD disposition)
+{
+    // Shared for delete too: log rotation renames the error log while it is open here.
+    return CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                       disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
+}
+
+// The SCM starts services with no standard handles at all. Workers inherit this process's
+// handles, and messages written before the logger opens (and anything an app prints) go to
+// stderr: so stdin and stdout become NUL and stderr appends to the error log. (freopen cannot
+// be used: the C runtime's streams have no file to reopen in a service.)
+std::optional<std::string> redirect_std_handles(const std::string& error_log)
+{
+    if (!set_std(STD_INPUT_HANDLE, 0, open_file(L"NUL", GENERIC_READ, OPEN_EXISTING), _O_RDONLY) ||
+        !set_std(STD_OUTPUT_HANDLE, 1, open_file(L"NUL", GENERIC_WRITE, OPEN_EXISTING), _O_WRONLY))
+        return "cannot open NUL for the standard handles: " + win::last_error();
+    HANDLE log = open_file(win::widen(error_log), FILE_APPEND_DATA, OPEN_ALWAYS);
+    if (!set_std(STD_ERROR_HANDLE, 2, log, _O_WRONLY | _O_APPEND))
+        return "cannot open the error log " + error_log + ": " + win::last_error();
+    std::setvbuf(stderr, nullptr, _IONBF, 0);
+    return std::nullopt;
+}
+
+// Everything between "the SCM started us" and "the server stops": the registry, the working
+// directory (services start in system32), the log, then serve().
+int run_server()
+{
+    svc::parameters p;
+    if (auto err = svc::read_parameters(service_name, p)) return startup_failure(*err, "", 1);
+    std::string fallback_log = svc::default_error_log(service_name, p);
+    if (!SetCurrentDirectoryW(win::widen(p.working_directory).c_str()))
+        return startup_failure("cannot change to the working directory " + p.working_directory + ": " + win::last_error(),
+                               "", 1);
+    const char* env = std::getenv("FORKHORN_CMD_ARGS");
+    auto loaded = load_settings({p.args, env ? env : ""});
+    if (!loaded.error.empty()) return startup_failure(loaded.error, fallback_log, 2);
+    std::vector<std::string> args = p.args;
+    std::string error_log = loaded.config.errorlog;
+    if (error_log.empty() || error_log == "-") {
+        error_log = fallback_log;
+        args.insert(args.end(), {"--error-logfile", error_log});
+    }
+    if (auto err = redirect_std_handles(error_log)) return startup_failure(*err, "", 1);
+    {
+        std::lock_guard lock(state.mutex);
+        state.stop_hint_ms = static_cast<DWORD>(loaded.config.graceful_timeout + 5) * 1000;
+    }
+    // An exception must not escape ServiceMain: the SCM would only see a crash (error 1067).
+    try {
+        return (*serve_fn)(args);
+    } catch (const std::exception& e) {
+        return startup_failure(std::string("the server failed: ") + e.what(), error_log, 1);
+    }
+}
+
+void report_stopped(int status)
+{
+    std::lock_guard lock(state.mutex);
+    // A non-zero exit is a service-specific error: `sc query` and `service status` show the
+    // number, and the SCM's failure actions count it (FAILURE_ACTIONS_FLAG).
+    state.status.dwWin32ExitCode = status ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR;
+    state.status.dwServiceSpecificExitCode = static_cast<DWORD>(status);
+    report_locked(SERVICE_STOPPED, 0);
+}
+
+void WINAPI service_main(DWORD, LPWSTR*)
+{
+    state.handle = RegisterServiceCtrlHandlerExW(win::widen(service_name).c_str(), on_control, nullptr);
+    if (!state.handle) {
+        exit_status = startup_failure("RegisterServiceCtrlHandlerExW failed: " + win::last_error(), "", 1);
+        return;
+    }
+    as_service = true;
+    report(SERVICE_START_PENDING, start_hint_ms);
+    std::thread ticker(tick_until_done);
+    exit_status = run_server();
+    {
+        std::lock_guard lock(state.mutex);
+        state.done = true;
+    }
+    state.changed.notify_all();
+    ticker.join();
+    // After SERVICE_STOPPED the SCM may end the process at any moment: report it last.
+    report_stopped(exit_status);
+}
+
+} // namespace
+
+int svc::run(const std::string& name, const std::function<int(std::span<const std::string>)>& serve)
+{
+    service_name = name;
+    serve_fn = &serve;
+    std::wstring wide = win::widen(name);
+    SERVICE_TABLE_ENTRYW table[] = {{wide.data(), service_main}, {nullptr, nullptr}};
+    if (StartServiceCtrlDispatcherW(table)) return exit_status;
+    if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
+        std::fputs("forkhorn service: error: `service run` is what the service manager starts; use "
+                   "`forkhorn service start --name NAME`, or run the server in the foreground without `service run`\n",
+                   stderr);
+        return 2;
+    }
+    std::fprintf(stderr, "forkhorn service: error: StartServiceCtrlDispatcherW failed: %s\n", win::last_error().c_str());
+    return 1;
+}
+
+void notify_service(std::string_view lines)
+{
+    if (!as_service) return;
+    // RELOADING=1 keeps RUNNING (the SCM has no reloading state: old workers serve until the new
+    // ones are up); MAINPID and STATUS have no SCM equivalent.
+    for (std::size_t pos = 0; pos < lines.size();) {
+        std::size_t end = std::min(lines.find('\n', pos), lines.size());
+        std::string_view line = lines.substr(pos, end - pos);
+        pos = end + 1;
+        if (line == "STOPPING=1") enter_stop_pending();
+        if (line != "READY=1") continue;
+        std::lock_guard lock(state.mutex);
+        if (state.status.dwCurrentState == SERVICE_START_PENDING) report_locked(SERVICE_RUNNING, 0);
+    }
+}
+
+} // namespace forkhorn::platform
