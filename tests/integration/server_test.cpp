@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <random>
 #include <set>
 
@@ -97,6 +99,31 @@ BOOST_AUTO_TEST_CASE(access_log_uses_gunicorn_format)
     BOOST_TEST(server.out().starts_with("127.0.0.1 - - ["));
 }
 
+BOOST_AUTO_TEST_CASE(every_worker_takes_connections)
+{
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "3", "--access-logfile", "-",
+                                                                    "--access-logformat", "%(p)s"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    BOOST_REQUIRE(server.wait_for_log("Booting worker", 10s, 3));
+    BOOST_REQUIRE(eventually([&] { return server.children().size() == 3; }));
+    for (int i = 0; i < 300; ++i) BOOST_REQUIRE(http_get(port, "/").status == 200);
+    std::map<std::string, int> served;
+    BOOST_REQUIRE(eventually([&] {
+        served.clear();
+        std::istringstream lines(server.out());
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) ++served[line];
+        int total = 0;
+        for (const auto& [pid, n] : served) total += n;
+        return total == 300;
+    }));
+    std::string spread;
+    for (const auto& [pid, n] : served) spread += pid + "=" + std::to_string(n) + " ";
+    BOOST_TEST_MESSAGE("300 requests over 3 workers: " << spread);
+    BOOST_TEST(served.size() == 3u, spread);
+}
+
 BOOST_AUTO_TEST_CASE(several_binds_all_serve)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"-b", "127.0.0.1:0"}));
@@ -135,19 +162,33 @@ BOOST_AUTO_TEST_CASE(killed_worker_is_replaced_within_two_seconds)
     BOOST_TEST(server.wait_for_log("was sent SIGKILL! Perhaps out of memory?"));
 }
 
+BOOST_AUTO_TEST_CASE(killing_the_arbiter_takes_its_workers_down)
+{
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    std::vector<std::pair<int, std::uint64_t>> workers;
+    for (int w : server.children()) workers.emplace_back(w, process_start_of(w));
+    server.send(sig::kill); // SIGKILL / TerminateProcess: no clean-up code runs in the arbiter
+    BOOST_REQUIRE(server.wait_exit(5s));
+    for (auto [w, started] : workers)
+        BOOST_TEST(eventually([&] { return !still_running(w, started); }, 5s), "worker " << w);
+}
+
 BOOST_AUTO_TEST_CASE(term_stops_gracefully_with_status_zero_and_closes_the_port)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(http_get(port, "/").status == 200);
-    auto workers = server.children();
+    std::vector<std::pair<int, std::uint64_t>> workers;
+    for (int w : server.children()) workers.emplace_back(w, process_start_of(w));
     server.send(sig::term);
     auto status = server.wait_exit(10s);
     BOOST_REQUIRE(status);
     BOOST_TEST(*status == 0);
     BOOST_TEST(!exchange_raw(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n").has_value());
-    for (int w : workers) BOOST_TEST(eventually([&] { return !process_alive(w); }, 2s));
+    for (auto [w, started] : workers) BOOST_TEST(eventually([&] { return !still_running(w, started); }, 2s));
     BOOST_TEST(server.log().find("Shutting down: Master") != std::string::npos);
 }
 

@@ -81,6 +81,10 @@ http_reply http_get(int port, std::string_view path, std::chrono::milliseconds t
 /// The file of app library NAME in DIR ("DIR/libNAME.so" here).
 std::string library_path(const std::string& dir, const std::string& name);
 bool process_alive(int pid);
+/// Whether the process that had start time `started` (process_start_of) still runs: pids are
+/// reused quickly (under wine especially), so a pid alone can name another process.
+std::uint64_t process_start_of(int pid);
+bool still_running(int pid, std::uint64_t started);
 /// False where only the portable subset of the server exists (Windows): tests of Unix-only
 /// features skip themselves with a message.
 bool has_unix_features();

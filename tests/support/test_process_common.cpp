@@ -1,12 +1,21 @@
 // The platform-neutral half of the test helpers: logs, ports, HTTP, load.
 #include "test_process.hpp"
 
+#include "platform.hpp"
+
 #include <atomic>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 namespace forkhorn::test {
+
+std::uint64_t process_start_of(int pid) { return platform::process_start_time(pid); }
+
+bool still_running(int pid, std::uint64_t started)
+{
+    return started != 0 && platform::process_start_time(pid) == started;
+}
 
 std::string read_text(const std::string& path)
 {

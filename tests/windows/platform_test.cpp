@@ -1,0 +1,77 @@
+// Windows-only behaviour of the platform layer and the command line, under wine.
+#include <boost/test/unit_test.hpp>
+
+#include "platform.hpp"
+#include "test_process.hpp"
+#include "paths.hpp"
+
+#include <windows.h>
+
+using namespace forkhorn;
+using namespace forkhorn::test;
+
+BOOST_AUTO_TEST_SUITE(windows_platform)
+
+// Someone who creates the arbiter's command object first could drive it: the arbiter refuses.
+BOOST_AUTO_TEST_CASE(a_squatted_control_object_name_is_refused)
+{
+    std::wstring name = L"Global\\forkhorn.squat." + std::to_wstring(GetCurrentProcessId()) + L".hup";
+    HANDLE squatter = CreateEventW(nullptr, FALSE, FALSE, name.c_str());
+    BOOST_REQUIRE(squatter);
+    platform::control_source source;
+    auto err = source.open("squat");
+    BOOST_REQUIRE(err.has_value());
+    BOOST_TEST(err->find("already exists") != std::string::npos, *err);
+    CloseHandle(squatter);
+    platform::control_source clean;
+    BOOST_TEST(!clean.open("squat-free").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(counted_ttin_objects_add_one_worker_each)
+{
+    platform::control_source source;
+    BOOST_REQUIRE(!source.open("counted").has_value());
+    std::string error;
+    for (int i = 0; i < 3; ++i)
+        BOOST_REQUIRE(platform::send_control(self_pid(), "counted", platform::control_event::ttin, error));
+    std::size_t ttins = 0;
+    for (int round = 0; round < 5 && ttins < 3; ++round)
+        for (auto e : source.wait(std::chrono::milliseconds(200)))
+            ttins += e == platform::control_event::ttin;
+    BOOST_TEST(ttins == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(unix_only_settings_are_a_configuration_error)
+{
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"-D"}, "-D/--daemon"},
+        {{"-u", "nobody"}, "-u/--user"},
+        {{"--preload"}, "--preload"},
+        {{"--log-syslog"}, "--log-syslog"},
+        {{"--reuse-port"}, "--reuse-port"},
+        {{"-b", "unix:C:/x.sock"}, "unix: binds"},
+    };
+    for (const auto& [extra, what] : cases) {
+        auto r = run_to_end(bin, serve_args(lib(examples, "hello"), extra));
+        BOOST_TEST(r.status == 2, what);
+        BOOST_TEST(r.err.find(what) != std::string::npos, r.err);
+        BOOST_TEST(r.err.find("is Unix-only") != std::string::npos, r.err);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stale_pidfile_with_a_reused_pid_is_not_a_master)
+{
+    // Our own pid with a start time that is not ours: ctl must call it stale, not signal us.
+    auto dir = make_temp_dir();
+    auto pidfile = dir + "/app.pid";
+    {
+        std::FILE* f = std::fopen(pidfile.c_str(), "wb");
+        std::fprintf(f, "%d\n12345\napp\n\nready\n\n", self_pid());
+        std::fclose(f);
+    }
+    auto r = run_to_end(bin, {"ctl", "--pid", pidfile, "hup"});
+    BOOST_TEST(r.status == 3);
+    BOOST_TEST(r.err.find("stale pidfile") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
