@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds and runs every test: unit, integration and conformance
-# (dev preset, warnings as errors), then the parser fuzzer for FUZZ_SECONDS (default 60).
+# (dev preset, warnings as errors), the parser fuzzer for FUZZ_SECONDS (default 60), then the
+# Windows build (MinGW-w64 cross build), its tests under wine and its NSIS installer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang libclang-rt-14-dev
+scripts/deps.sh clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/out/ccache}"
 
 echo "== platform conditionals outside platform/ (must be none)"
@@ -23,3 +24,12 @@ cmake --build --preset fuzz --target parser_fuzz
 mkdir -p out/fuzz/corpus
 out/fuzz/tests/fuzz/parser_fuzz -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 \
   out/fuzz/corpus tests/fuzz/corpus 2>&1 | tail -n 15
+
+echo "== Windows: cross build, tests under wine, installer"
+export WINEPREFIX="$PWD/out/wineprefix"
+trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
+cmake --preset windows >/dev/null
+cmake --build --preset windows
+ctest --preset windows -j2
+cmake --build --preset windows --target package
+ls -l out/windows/forkhorn-*-win64.exe
