@@ -13,25 +13,6 @@
 using namespace forkhorn::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-/// A temporary directory for pidfiles, sockets and logs, removed at the end of the test.
-struct temp_dir {
-    std::string path = make_temp_dir();
-    ~temp_dir() { fs::remove_all(path); }
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
-
-int count_lines_starting(const std::string& text, const std::string& prefix)
-{
-    std::istringstream in(text);
-    int n = 0;
-    for (std::string line; std::getline(in, line);) n += line.starts_with(prefix);
-    return n;
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_SUITE(reload)
 
 BOOST_AUTO_TEST_CASE(hup_replaces_every_worker)

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <filesystem>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,25 @@ inline int count_of(const std::string& text, std::string_view needle)
 {
     int n = 0;
     for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+}
+
+/// A temporary directory for pidfiles, sockets and logs, removed at the end of the test.
+struct temp_dir {
+    std::string path = make_temp_dir();
+    ~temp_dir()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
+
+inline int count_lines_starting(const std::string& text, const std::string& prefix)
+{
+    std::istringstream in(text);
+    int n = 0;
+    for (std::string line; std::getline(in, line);) n += line.starts_with(prefix);
     return n;
 }
 
