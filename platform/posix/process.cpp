@@ -181,15 +181,20 @@ std::optional<std::string> spawn_worker(const worker_spec&, const std::function<
     sigset_t all, old;
     sigfillset(&all);
     ::sigprocmask(SIG_BLOCK, &all, &old);
+    // Taken before the fork: if the arbiter dies before the child looks, getppid() in the
+    // child would already name init.
+    int arbiter = static_cast<int>(::getpid());
     pid_t child = ::fork();
     if (child == 0) {
         signal_pipe_write.store(-1);
         install(arbiter_signals, SIG_DFL);
         ::signal(SIGPIPE, SIG_IGN);
-        original_parent = static_cast<int>(::getppid());
+        original_parent = arbiter;
 #if defined(__linux__)
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
+        // The arbiter may have died before PR_SET_PDEATHSIG was armed: no signal would come.
+        if (static_cast<int>(::getppid()) != arbiter) ::_exit(0);
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         int code = worker_main();
         std::fflush(nullptr);
@@ -316,7 +321,9 @@ std::uint64_t process_start_time(int pid)
     buf[n] = '\0';
     // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
     const char* p = std::strrchr(buf, ')');
-    if (!p) return 0;
+    if (!p || p[1] != ' ') return 0;
+    // A zombie has exited; nobody reaps it when its parent died first (a dead master).
+    if (p[2] == 'Z' || p[2] == 'X') return 0;
     for (int field = 2; field < 22 && *p; ++p)
         if (*p == ' ') ++field;
     return std::strtoull(p, nullptr, 10);

@@ -172,7 +172,8 @@ BOOST_AUTO_TEST_CASE(killing_the_arbiter_takes_its_workers_down)
     server.send(sig::kill); // SIGKILL / TerminateProcess: no clean-up code runs in the arbiter
     BOOST_REQUIRE(server.wait_exit(5s));
     for (auto [w, started] : workers)
-        BOOST_TEST(eventually([&] { return !still_running(w, started); }, 5s), "worker " << w);
+        BOOST_TEST(eventually([&] { return !still_running(w, started); }, 5s),
+                   "worker " << w << " still runs: " << read_text("/proc/" + std::to_string(w) + "/stat"));
 }
 
 BOOST_AUTO_TEST_CASE(term_stops_gracefully_with_status_zero_and_closes_the_port)
