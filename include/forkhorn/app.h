@@ -94,6 +94,9 @@ typedef struct fh_server_api {
 
     /** Writes a line to the server's error log. */
     void (*log)(int level, fh_str message);
+
+    /** "https" when a trusted proxy said so (secure_scheme_headers), else "http". */
+    fh_str (*scheme)(const fh_request* req);
 } fh_server_api;
 
 /** What a server hook learns about the server. */

@@ -13,6 +13,7 @@
 // crosses the C ABI.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -37,6 +38,12 @@ public:
     std::string_view query() const { return to_view(api_->query(req_)); }
     std::string_view version() const { return to_view(api_->version(req_)); }
     std::string_view remote_addr() const { return to_view(api_->remote_addr(req_)); }
+    /// "https" or "http" (a server older than this header answers "http").
+    std::string_view scheme() const
+    {
+        bool has = api_->struct_size >= offsetof(fh_server_api, scheme) + sizeof(api_->scheme);
+        return has ? to_view(api_->scheme(req_)) : std::string_view("http");
+    }
 
     /// The first header with this name (case-insensitive).
     std::optional<std::string_view> header(std::string_view name) const

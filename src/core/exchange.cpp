@@ -71,6 +71,7 @@ const fh_server_api api_table = {
     },
     [](fh_response* r) { return ex(r).finish(); },
     [](int level, fh_str message) { app_log(level, view(message)); },
+    [](const fh_request* r) { return str(ex(r).scheme()); },
 };
 
 } // namespace
@@ -78,8 +79,8 @@ const fh_server_api api_table = {
 const fh_server_api* server_api() { return &api_table; }
 
 exchange::exchange(const http::request_head& head, transport& io, std::string_view remote_addr, bool keep_alive,
-                   http::date_cache& dates)
-    : head_(head), io_(io), remote_addr_(remote_addr), dates_(dates), head_request_(head.method == "HEAD"),
+                   http::date_cache& dates, std::string_view scheme)
+    : head_(head), io_(io), remote_addr_(remote_addr), scheme_(scheme), dates_(dates), head_request_(head.method == "HEAD"),
       keep_alive_(keep_alive && head.keep_alive)
 {
     body_.start(head);

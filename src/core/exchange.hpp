@@ -49,7 +49,7 @@ const fh_server_api* server_api();
 class exchange {
 public:
     exchange(const http::request_head& head, transport& io, std::string_view remote_addr, bool keep_alive,
-             http::date_cache& dates);
+             http::date_cache& dates, std::string_view scheme = "http");
 
     fh_request* request() { return &request_; }
     fh_response* response() { return &response_; }
@@ -68,6 +68,7 @@ public:
 
     const http::request_head& head() const { return head_; }
     std::string_view remote_addr() const { return remote_addr_; }
+    std::string_view scheme() const { return scheme_; }
     int status() const { return status_; }
     std::uint64_t body_bytes_sent() const { return body_sent_; }
     std::span<const http::header_field> response_headers() const { return header_views_; }
@@ -83,6 +84,7 @@ private:
     const http::request_head& head_;
     transport& io_;
     std::string_view remote_addr_;
+    std::string_view scheme_;
     http::date_cache& dates_;
     bool head_request_;
     fh_request request_{this};

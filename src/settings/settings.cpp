@@ -110,7 +110,17 @@ settings default_settings()
         const char* env = def.env.empty() ? nullptr : std::getenv(std::string(def.env).c_str());
         bool from_env = env && *env && !assign_setting(s, def, env);
         // The table's defaults are valid by construction; the unit tests assert it.
-        if (!from_env && !def.default_value.empty()) (void)assign_setting(s, def, def.default_value);
+        if (from_env || def.default_value.empty()) continue;
+        if (def.type != setting_type::list) {
+            (void)assign_setting(s, def, def.default_value);
+            continue;
+        }
+        // A list's default is comma-separated in the table.
+        std::string_view rest = def.default_value;
+        for (auto comma = rest.find(','); !rest.empty(); comma = rest.find(',')) {
+            (void)assign_setting(s, def, rest.substr(0, comma));
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
     }
     return s;
 }

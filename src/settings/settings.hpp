@@ -49,6 +49,11 @@ struct settings {
     bool initgroups = false;
     bool preload_app = false;
     bool reuse_port = false;
+    // behind a proxy
+    std::string proxy_protocol;
+    std::string proxy_allow_ips;
+    std::string forwarded_allow_ips;
+    std::vector<std::string> secure_scheme_headers; // "HEADER=value"
     // control socket
     std::string control_socket;
     int control_socket_mode = 0;

@@ -190,6 +190,7 @@ BOOST_AUTO_TEST_CASE(request_accessors)
         BOOST_TEST(view(api->path(req)) == "/a/b");
         BOOST_TEST(view(api->query(req)) == "x=1");
         BOOST_TEST(view(api->version(req)) == "HTTP/1.0");
+        BOOST_TEST(view(api->scheme(req)) == "http");
         BOOST_TEST(api->header_count(req) == 2u);
         fh_str value{};
         BOOST_TEST(api->header_get(req, s("x-one"), &value) == FH_OK);
