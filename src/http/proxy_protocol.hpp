@@ -35,8 +35,8 @@ struct proxy_result {
 /// v1 lines are at most 107 bytes including CRLF (spec §2.1).
 inline constexpr std::size_t proxy_v1_max_line = 107;
 
-/// Examines the start of a connection's input (call it only there; like Gunicorn, a PROXY
-/// header is never looked for before a later request). need_more while `input` is a strict
+/// Examines the start of a connection's input (call it only there: like Gunicorn, a PROXY
+/// header is only looked for before the first request). need_more while `input` is a strict
 /// prefix of a header the mode allows; call again with the same bytes plus what arrived
 /// since. done with consumed == 0 and an empty `info` when there is no header (the mode is
 /// off, or the bytes cannot start one): they are then parsed as HTTP. done with consumed > 0
