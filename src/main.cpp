@@ -15,6 +15,7 @@
 #include "core/arbiter.hpp"
 #include "core/exchange.hpp"
 #include "core/scoreboard.hpp"
+#include "http/trusted_proxies.hpp"
 #include "workers/worker.hpp"
 #include "log/logger.hpp"
 #include "settings/load.hpp"
@@ -34,15 +35,6 @@ int fail(std::string_view message)
     return usage_error;
 }
 
-// --check-config loads the app in this process, as Gunicorn's check_config imports it.
-int check_app(const settings& cfg)
-{
-    app_host app;
-    std::string message;
-    if (app.load(cfg.app, message) != app_error::none) return fail(message);
-    fmt::print("Configuration OK: {}\n", cfg.app);
-    return 0;
-}
 
 // Checks that need the system but not a running server: a typo in a user name or a missing
 // directory is a configuration error (exit 2), found before anything starts.
@@ -66,9 +58,22 @@ std::optional<std::string> unsupported_setting(const settings& cfg)
     return std::nullopt;
 }
 
+// Settings whose syntax the table cannot check: address lists and HEADER=value pairs.
+std::optional<std::string> check_proxy_settings(const settings& cfg)
+{
+    http::address_list list;
+    if (auto err = http::address_list::parse(cfg.forwarded_allow_ips, list)) return "forwarded_allow_ips: " + *err;
+    if (auto err = http::address_list::parse(cfg.proxy_allow_ips, list)) return "proxy_allow_ips: " + *err;
+    for (const auto& entry : cfg.secure_scheme_headers)
+        if (entry.find('=') == std::string::npos || entry.front() == '=')
+            return fmt::format("secure_scheme_headers: '{}' is not HEADER=VALUE", entry);
+    return std::nullopt;
+}
+
 std::optional<std::string> check_environment(const settings& cfg)
 {
     if (auto err = unsupported_setting(cfg)) return err;
+    if (auto err = check_proxy_settings(cfg)) return err;
     if (auto err = platform::check_identity(cfg.user, cfg.group)) return err;
     std::error_code ec;
     if (!cfg.chdir.empty()) {
@@ -76,6 +81,18 @@ std::optional<std::string> check_environment(const settings& cfg)
         if (ec) return fmt::format("chdir: cannot change to '{}': {}", cfg.chdir, ec.message());
     }
     return std::nullopt;
+}
+
+// --check-config loads the app in this process, as Gunicorn's check_config imports it.
+int check_app(const settings& cfg)
+{
+    if (auto err = unsupported_setting(cfg)) return fail(*err);
+    if (auto err = check_proxy_settings(cfg)) return fail(*err);
+    app_host app;
+    std::string message;
+    if (app.load(cfg.app, message) != app_error::none) return fail(message);
+    fmt::print("Configuration OK: {}\n", cfg.app);
+    return 0;
 }
 
 int serve(const settings& cfg, launch_info launch)

@@ -60,7 +60,7 @@ cli_action requested_action(const cxxopts::ParseResult& r)
 void collect(const cxxopts::ParseResult& r, const setting_def& def, setting_layer& layer)
 {
     std::string key(def.long_flag);
-    if (!r.count(key)) return;
+    if (key.empty() || !r.count(key)) return; // config-file-only settings have no flag
     if (def.type == setting_type::list)
         layer[std::string(def.name)] = r[key].as<std::vector<std::string>>();
     else if (def.type == setting_type::boolean)

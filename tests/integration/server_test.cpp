@@ -124,6 +124,51 @@ BOOST_AUTO_TEST_CASE(every_worker_takes_connections)
     BOOST_TEST(served.size() == 3u, spread);
 }
 
+BOOST_AUTO_TEST_CASE(proxy_protocol_names_the_client)
+{
+    server_process server(bin, serve_args(lib(fixtures, "c_app"), {"--proxy-protocol", "auto", "--access-logfile", "-"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    auto v1 = exchange_raw(port, "PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET /x?scheme HTTP/1.1\r\nHost: a\r\n\r\n");
+    BOOST_REQUIRE(v1);
+    BOOST_TEST(parse_reply(*v1).body == "http 203.0.113.7");
+    BOOST_TEST(eventually([&] { return server.out().find("203.0.113.7 - - [") != std::string::npos; }), server.out());
+    std::string v2("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc6\x33\x64\x05\x0a\x00\x00\x01\x15\xb3\x00\x50", 28);
+    auto reply = exchange_raw(port, v2 + "GET /x?scheme HTTP/1.1\r\nHost: a\r\n\r\n");
+    BOOST_REQUIRE(reply);
+    BOOST_TEST(parse_reply(*reply).body == "http 198.51.100.5");
+    BOOST_TEST(parse_reply(*exchange_raw(port, "GET /x?scheme HTTP/1.1\r\nHost: a\r\n\r\n")).body == "http 127.0.0.1");
+    BOOST_TEST(parse_reply(*exchange_raw(port, "PROXY TCP4 1.2.3 10.0.0.1 1 2\r\nGET / HTTP/1.1\r\n\r\n")).status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(proxy_header_from_an_untrusted_peer_is_forbidden)
+{
+    server_process server(bin, serve_args(lib(fixtures, "c_app"), {"--proxy-protocol", "v1", "--proxy-allow-from",
+                                                                    "10.0.0.0/8"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    auto raw = exchange_raw(port, "PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    BOOST_REQUIRE(raw);
+    BOOST_TEST(parse_reply(*raw).status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(secure_scheme_headers_only_from_trusted_peers)
+{
+    const std::string proto = "GET /x?scheme HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto: https\r\n\r\n";
+    {
+        server_process trusted(bin, serve_args(lib(fixtures, "c_app")));
+        int port = trusted.port();
+        BOOST_REQUIRE_MESSAGE(port > 0, trusted.log());
+        BOOST_TEST(parse_reply(*exchange_raw(port, proto)).body == "https 127.0.0.1");
+        auto conflict = "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Ssl: off\r\n\r\n";
+        BOOST_TEST(parse_reply(*exchange_raw(port, conflict)).status == 400);
+    }
+    server_process untrusted(bin, serve_args(lib(fixtures, "c_app"), {"--forwarded-allow-ips", "10.1.2.3"}));
+    int port = untrusted.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, untrusted.log());
+    BOOST_TEST(parse_reply(*exchange_raw(port, proto)).body == "http 127.0.0.1");
+}
+
 BOOST_AUTO_TEST_CASE(several_binds_all_serve)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"-b", "127.0.0.1:0"}));
@@ -250,6 +295,8 @@ BOOST_AUTO_TEST_CASE(bad_flags_exit_2_with_one_line)
         {lib(examples, "hello"), "--log-level", "loud"},
         {},
         {lib(examples, "hello"), "extra-positional"},
+        {lib(examples, "hello"), "--forwarded-allow-ips", "10.0.0.1/8"},
+        {lib(examples, "hello"), "--proxy-protocol", "v3"},
     };
     for (const auto& args : cases) {
         auto r = run_to_end(bin, args);

@@ -170,6 +170,17 @@ BOOST_AUTO_TEST_CASE(print_config_output_reads_back_as_a_config_file)
     BOOST_TEST(settings_toml(second.config) == settings_toml(first.config));
 }
 
+// A config-file-only list setting once made cxxopts hand back the wrong value type.
+BOOST_AUTO_TEST_CASE(config_only_settings_have_no_flag)
+{
+    auto r = load({"a.so", "--access-logformat", "%(p)s"});
+    BOOST_TEST(r.error.empty(), r.error);
+    BOOST_TEST(r.config.access_log_format == "%(p)s");
+    BOOST_TEST(load({"a.so", "--secure-scheme-headers", "X=1"}).error.find("secure-scheme-headers") != std::string::npos);
+    temp_file f("secure_scheme_headers = [\"X-SCHEME=https\"]\n");
+    BOOST_TEST(load({"a.so", "-c", f.path}).config.secure_scheme_headers == std::vector<std::string>{"X-SCHEME=https"});
+}
+
 BOOST_AUTO_TEST_CASE(split_command_args_handles_quotes)
 {
     BOOST_TEST(split_command_args("  -w 3  --name 'a b' \"c d\"") ==
