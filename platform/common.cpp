@@ -1,4 +1,5 @@
 // The parts of the platform layer that are the same on every system.
+#include "address.hpp"
 #include "platform.hpp"
 
 namespace forkhorn::platform {
@@ -7,6 +8,24 @@ std::string_view control_event_name(control_event e)
 {
     constexpr std::string_view names[] = {"ttin", "ttou", "hup", "term", "int", "quit", "usr1", "usr2", "winch", "chld"};
     return names[static_cast<int>(e)];
+}
+
+std::optional<host_port> split_host_port(std::string_view a)
+{
+    if (a.starts_with("tcp://")) a.remove_prefix(6);
+    if (a.starts_with("[")) {
+        auto close = a.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        host_port hp{std::string(a.substr(1, close - 1)), "8000"};
+        auto rest = a.substr(close + 1);
+        if (rest.starts_with(":")) hp.port = rest.substr(1);
+        else if (!rest.empty()) return std::nullopt;
+        return hp;
+    }
+    auto colon = a.rfind(':');
+    if (colon == std::string_view::npos) return host_port{std::string(a), "8000"};
+    if (a.find(':') != colon) return std::nullopt; // a bare IPv6 address needs brackets
+    return host_port{std::string(a.substr(0, colon)), std::string(a.substr(colon + 1))};
 }
 
 } // namespace forkhorn::platform

@@ -1,4 +1,5 @@
 // POSIX sockets: listeners, non-blocking I/O with deadlines, sendfile.
+#include "address.hpp"
 #include "platform.hpp"
 
 #include <algorithm>
@@ -26,30 +27,6 @@ namespace {
 using clock = std::chrono::steady_clock;
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-struct host_port {
-    std::string host;
-    std::string port;
-};
-
-// HOST:PORT, [V6]:PORT, HOST (port 8000), tcp://HOST:PORT; as Gunicorn's bind forms.
-std::optional<host_port> split_host_port(std::string_view a)
-{
-    if (a.starts_with("tcp://")) a.remove_prefix(6);
-    if (a.starts_with("[")) {
-        auto close = a.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        host_port hp{std::string(a.substr(1, close - 1)), "8000"};
-        auto rest = a.substr(close + 1);
-        if (rest.starts_with(":")) hp.port = rest.substr(1);
-        else if (!rest.empty()) return std::nullopt;
-        return hp;
-    }
-    auto colon = a.rfind(':');
-    if (colon == std::string_view::npos) return host_port{std::string(a), "8000"};
-    if (a.find(':') != colon) return std::nullopt; // a bare IPv6 address needs brackets
-    return host_port{std::string(a.substr(0, colon)), std::string(a.substr(colon + 1))};
-}
 
 std::string format_address(const sockaddr* sa)
 {

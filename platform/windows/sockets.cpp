@@ -1,6 +1,7 @@
 // Windows sockets (Winsock 2): listeners bound once by the arbiter, non-blocking I/O with
 // WSAPoll deadlines. Workers accept on the shared listener with WSAPoll + a non-blocking accept,
 // which works for several processes (an IOCP can take a shared listener in one process only).
+#include "address.hpp"
 #include "win.hpp"
 
 #include <sddl.h>
@@ -38,25 +39,6 @@ std::string format_address(const sockaddr* sa, bool with_port)
     return with_port ? std::string(text) + ":" + std::to_string(ntohs(in->sin_port)) : text;
 }
 
-bool split_host_port(std::string_view a, std::string& host, std::string& port)
-{
-    if (a.starts_with("tcp://")) a.remove_prefix(6);
-    port = "8000";
-    if (a.starts_with("[")) {
-        auto close = a.find(']');
-        if (close == std::string_view::npos) return false;
-        host = a.substr(1, close - 1);
-        auto rest = a.substr(close + 1);
-        if (rest.starts_with(":")) port = rest.substr(1);
-        return rest.empty() || rest.starts_with(":");
-    }
-    auto colon = a.rfind(':');
-    if (colon != std::string_view::npos && a.find(':') != colon) return false;
-    host = a.substr(0, colon);
-    if (colon != std::string_view::npos) port = a.substr(colon + 1);
-    return true;
-}
-
 int remaining_ms(clock::time_point deadline)
 {
     if (deadline == clock::time_point::max()) return -1;
@@ -78,8 +60,10 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
 {
     win::start_winsock();
     if (address.starts_with("unix:")) return "unix sockets are not available on this system ('" + address + "')";
-    std::string host, port;
-    if (!split_host_port(address, host, port)) return "invalid address '" + address + "'";
+    auto hp = split_host_port(address);
+    if (!hp) return "invalid address '" + address + "'";
+    const std::string& host = hp->host;
+    const std::string& port = hp->port;
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
