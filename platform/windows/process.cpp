@@ -3,8 +3,6 @@
 // console, commands to workers through unnamed events duplicated into them.
 #include "win.hpp"
 
-#include <sddl.h>
-
 #include <atomic>
 #include <cstring>
 #include <deque>
@@ -37,15 +35,6 @@ struct child_record {
 std::mutex children_mutex;
 std::map<int, child_record> children;
 HANDLE job = nullptr;
-
-// Explicit access list for the named objects: SYSTEM, Administrators and the owner.
-SECURITY_ATTRIBUTES* control_object_security()
-{
-    static SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
-    static bool made = ConvertStringSecurityDescriptorToSecurityDescriptorW(
-        L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;OW)", SDDL_REVISION_1, &sa.lpSecurityDescriptor, nullptr);
-    return made ? &sa : nullptr;
-}
 
 HANDLE create_job()
 {
@@ -193,8 +182,8 @@ std::optional<std::string> control_source::open(const std::string& instance)
     int pid = current_pid();
     for (std::size_t i = 0; i < std::size(named_events); ++i) {
         auto name = win::control_object_name(instance, pid, named_events[i]);
-        HANDLE h = is_counted(named_events[i]) ? CreateSemaphoreW(control_object_security(), 0, 1024, name.c_str())
-                                               : CreateEventW(control_object_security(), FALSE, FALSE, name.c_str());
+        HANDLE h = is_counted(named_events[i]) ? CreateSemaphoreW(win::owner_only_security(), 0, 1024, name.c_str())
+                                               : CreateEventW(win::owner_only_security(), FALSE, FALSE, name.c_str());
         if (!h) return "cannot create " + win::narrow(name) + ": " + win::last_error();
         // An existing object means someone else made it first: never share a command channel.
         if (GetLastError() == ERROR_ALREADY_EXISTS) {

@@ -4,8 +4,6 @@
 #include "address.hpp"
 #include "win.hpp"
 
-#include <sddl.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -216,14 +214,6 @@ std::wstring pipe_name(const std::string& path)
     return win::widen("\\\\.\\pipe\\forkhorn-" + name);
 }
 
-// Only SYSTEM, Administrators and the owner may talk to the arbiter.
-SECURITY_ATTRIBUTES* pipe_security()
-{
-    static SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
-    static bool made = ConvertStringSecurityDescriptorToSecurityDescriptorW(
-        L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;OW)", SDDL_REVISION_1, &sa.lpSecurityDescriptor, nullptr);
-    return made ? &sa : nullptr;
-}
 
 // One pipe instance waiting for a client; its overlapped connect signals `ov.hEvent`.
 struct pending_pipe {
@@ -236,7 +226,7 @@ std::optional<std::string> start_instance(pending_pipe& p, bool first)
 {
     DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
     p.pipe = CreateNamedPipeW(p.name.c_str(), open_mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
-                              PIPE_UNLIMITED_INSTANCES, 64 * 1024, 64 * 1024, 0, pipe_security());
+                              PIPE_UNLIMITED_INSTANCES, 64 * 1024, 64 * 1024, 0, win::owner_only_security());
     if (p.pipe == INVALID_HANDLE_VALUE) return win::last_error();
     ResetEvent(p.ov.hEvent);
     if (!ConnectNamedPipe(p.pipe, &p.ov)) {

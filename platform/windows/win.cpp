@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include <sddl.h>
+
 namespace forkhorn::platform::win {
 
 std::wstring widen(std::string_view text)
@@ -31,6 +33,14 @@ std::string error_text(DWORD code)
     if (buf) LocalFree(buf);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
     return text + " (" + std::to_string(code) + ")";
+}
+
+SECURITY_ATTRIBUTES* owner_only_security()
+{
+    static SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
+    static bool made = ConvertStringSecurityDescriptorToSecurityDescriptorW(
+        L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;OW)", SDDL_REVISION_1, &sa.lpSecurityDescriptor, nullptr);
+    return made ? &sa : nullptr;
 }
 
 void start_winsock()

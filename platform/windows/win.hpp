@@ -26,6 +26,10 @@ std::string error_text(DWORD code);
 inline std::string last_error() { return error_text(GetLastError()); }
 /// WSAStartup once per process.
 void start_winsock();
+/// Security attributes that let only SYSTEM, Administrators and the owner in: for the named
+/// control objects and the control pipe (an explicit list, not the default DACL).
+SECURITY_ATTRIBUTES* owner_only_security();
+
 /// Queues a control event in this process's arbiter (console handler, service control
 /// handler); false when no arbiter runs here (yet).
 bool post_to_arbiter(control_event e);
