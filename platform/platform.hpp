@@ -185,6 +185,11 @@ int run_service_command(std::span<const std::string> args,
 /// "STOPPING=1", "MAINPID=N", "STATUS=..."); a no-op when not run by one.
 void notify_service(std::string_view state);
 
+/// True when the process runs under the system's service manager as a service of its own (the
+/// Windows SCM). Such a server has no terminal whose resize could send WINCH by accident, so
+/// WINCH is honoured there as for a daemon.
+bool running_as_service();
+
 /// Switches the worker to `user`/`group` (names or numbers; empty = unchanged).
 std::optional<std::string> drop_privileges(const std::string& user, const std::string& group, bool initgroups);
 /// Checks that `user` and `group` exist, so a typo is a configuration error at start.

@@ -205,6 +205,9 @@ void daemon_link::report_failure(int status, std::string_view message)
     fd_ = -1;
 }
 
+// systemd services are not counted: a foreground server under systemd keeps Gunicorn's rule.
+bool running_as_service() { return false; }
+
 void notify_service(std::string_view state)
 {
     const char* path = std::getenv("NOTIFY_SOCKET");

@@ -270,6 +270,8 @@ int svc::run(const std::string& name, const std::function<int(std::span<const st
     return 1;
 }
 
+bool running_as_service() { return as_service; }
+
 void notify_service(std::string_view lines)
 {
     if (!as_service) return;

@@ -159,7 +159,7 @@ void arbiter::handle(control_event e)
         (void)log_.reopen();
         return signal_all(worker_command::reopen_logs);
     case control_event::winch:
-        if (!cfg_.daemon) return log_.debug("SIGWINCH ignored. Not daemonized");
+        if (!cfg_.daemon && !platform::running_as_service()) return log_.debug("SIGWINCH ignored. Not daemonized");
         log_.info("graceful stop of workers");
         return set_target(0);
     default: return;

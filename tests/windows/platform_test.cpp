@@ -74,4 +74,29 @@ BOOST_AUTO_TEST_CASE(stale_pidfile_with_a_reused_pid_is_not_a_master)
     BOOST_TEST(r.err.find("stale pidfile") != std::string::npos, r.err);
 }
 
+BOOL WINAPI ignore_in_the_test(DWORD) { return TRUE; }
+
+// Ctrl+C reaches every process of the console: the arbiter takes it as INT (quick stop).
+BOOST_AUTO_TEST_CASE(ctrl_c_in_the_console_stops_the_server)
+{
+    // Headless (CI) there is no console, and GenerateConsoleCtrlEvent needs one.
+    if (!GetConsoleWindow()) {
+        FreeConsole();
+        BOOST_REQUIRE(AllocConsole());
+    }
+    // A handler, not SetConsoleCtrlHandler(NULL, TRUE): that flag would be inherited by the server.
+    SetConsoleCtrlHandler(ignore_in_the_test, TRUE);
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
+    int port = server.port();
+    BOOST_REQUIRE(port > 0);
+    BOOST_REQUIRE(server.wait_for_log("Booting worker", std::chrono::seconds(10), 2));
+    BOOST_TEST(http_get(port, "/").status == 200);
+    BOOST_REQUIRE(GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0));
+    auto code = server.wait_exit(std::chrono::seconds(15));
+    SetConsoleCtrlHandler(ignore_in_the_test, FALSE);
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 0);
+    BOOST_TEST(server.log().find("Handling signal: int") != std::string::npos, server.log());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

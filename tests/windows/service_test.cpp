@@ -303,6 +303,13 @@ BOOST_FIXTURE_TEST_CASE(install_start_control_stop_uninstall, service_fixture)
     BOOST_TEST(eventually([&] { return booted_workers() == 2; }));
     BOOST_TEST(command("control", {"ttou"}).status == 0);
     BOOST_TEST(eventually([&] { return contains(read_file(log()), "Worker exiting"); }));
+    // A service counts as daemonized: WINCH stops the workers, TTIN brings one back.
+    BOOST_TEST(command("control", {"winch"}).status == 0);
+    BOOST_TEST(eventually([&] { return count_of(read_file(log()), "Worker exiting") == 2; }));
+    BOOST_TEST(contains(read_file(log()), "graceful stop of workers"));
+    BOOST_TEST(command("control", {"ttin"}).status == 0);
+    BOOST_TEST(eventually([&] { return booted_workers() == 3; }));
+    BOOST_TEST(contains(http_get(port), "Hello, World!"));
 
     auto stop = command("stop");
     BOOST_TEST(stop.status == 0);
