@@ -27,6 +27,23 @@ if(WIN32)
   # Boost.Test header-only: exactly one translation unit per test program includes it.
   forkhorn_header_only(forkhorn_boost_test)
   set(FORKHORN_TEST_MAIN ${PROJECT_SOURCE_DIR}/tests/unit/test_main_included.cpp)
+
+  # libuv: Debian's libuv1-dev is Linux-only, so its source package is built with MinGW.
+  set(LIBUV_SOURCE_DIR "" CACHE PATH "libuv source tree (empty: fetch Debian's source package)")
+  if(NOT LIBUV_SOURCE_DIR)
+    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-libuv-src.sh ${PROJECT_SOURCE_DIR}/out/_deps
+                    OUTPUT_VARIABLE _uv OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
+    if(NOT _rc EQUAL 0)
+      message(FATAL_ERROR "fetching libuv's Debian source package failed (${_rc}); set LIBUV_SOURCE_DIR")
+    endif()
+    set(LIBUV_SOURCE_DIR ${_uv} CACHE PATH "libuv source tree (empty: fetch Debian's source package)" FORCE)
+  endif()
+  message(STATUS "libuv source: ${LIBUV_SOURCE_DIR}")
+  set(LIBUV_BUILD_TESTS OFF CACHE BOOL "" FORCE)
+  set(LIBUV_BUILD_BENCH OFF CACHE BOOL "" FORCE)
+  add_subdirectory(${LIBUV_SOURCE_DIR} ${CMAKE_BINARY_DIR}/libuv EXCLUDE_FROM_ALL SYSTEM)
+  target_compile_options(uv_a PRIVATE -w) # its own code, its own warnings
+  add_library(forkhorn_uv ALIAS uv_a)
 else()
   find_package(PkgConfig REQUIRED)
   find_package(fmt REQUIRED)
@@ -34,6 +51,8 @@ else()
   find_package(nlohmann_json 3.10 REQUIRED)
   pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
   find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+  pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
+  add_library(forkhorn_uv ALIAS PkgConfig::LIBUV)
   if(FORKHORN_BUILD_TESTS)
     find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
     add_library(forkhorn_boost_test INTERFACE)
@@ -44,8 +63,7 @@ else()
 endif()
 
 # Asio is compiled once (ASIO_SEPARATE_COMPILATION) instead of in every translation unit.
-# Not linked yet: the keep-alive worker types (gthread, async) are built on it.
-add_library(forkhorn_asio STATIC EXCLUDE_FROM_ALL ${PROJECT_SOURCE_DIR}/src/asio_impl.cpp)
+add_library(forkhorn_asio STATIC ${PROJECT_SOURCE_DIR}/src/asio_impl.cpp)
 target_compile_definitions(forkhorn_asio PUBLIC ASIO_STANDALONE ASIO_SEPARATE_COMPILATION ASIO_NO_DEPRECATED)
 target_include_directories(forkhorn_asio SYSTEM PUBLIC ${ASIO_INCLUDE_DIR})
 target_link_libraries(forkhorn_asio PUBLIC Threads::Threads)

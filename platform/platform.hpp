@@ -304,6 +304,14 @@ std::int64_t recv_some(native_socket s, char* buf, std::size_t size, std::chrono
 
 /// Writes every byte unless an error or the deadline stops it.
 bool send_all(native_socket s, std::string_view data, std::chrono::steady_clock::time_point deadline);
+/// Receives what has arrived without waiting: the count, 0 on close, -1 on error, -2 when
+/// nothing is there yet (event-loop workers call it when the loop said "readable").
+std::int64_t recv_now(native_socket s, char* buf, std::size_t size);
+/// Ends the sending side (the peer reads EOF) and keeps the socket open for reading.
+void shutdown_send(native_socket s);
+/// The address family of a connected socket, in this system's numbering (for Asio's generic
+/// protocol), or 0 if unknown.
+int socket_family(native_socket s);
 
 /// Sends `length` bytes of `path` from `offset` with the kernel's sendfile where it exists.
 /// Returns the bytes sent or an error message.

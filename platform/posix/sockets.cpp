@@ -238,6 +238,26 @@ bool send_all(native_socket s, std::string_view data, clock::time_point deadline
     return true;
 }
 
+std::int64_t recv_now(native_socket s, char* buf, std::size_t size)
+{
+    for (;;) {
+        ssize_t n = ::recv(static_cast<int>(s), buf, size, 0);
+        if (n >= 0) return n;
+        if (errno == EINTR) continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
+    }
+}
+
+void shutdown_send(native_socket s) { ::shutdown(static_cast<int>(s), SHUT_WR); }
+
+int socket_family(native_socket s)
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(static_cast<int>(s), reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+    return ss.ss_family;
+}
+
 std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
                                      std::uint64_t& length, clock::time_point deadline)
 {

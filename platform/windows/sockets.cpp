@@ -152,6 +152,23 @@ bool send_all(native_socket s, std::string_view data, clock::time_point deadline
     return true;
 }
 
+std::int64_t recv_now(native_socket s, char* buf, std::size_t size)
+{
+    int n = recv(static_cast<SOCKET>(s), buf, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), 0);
+    if (n >= 0) return n;
+    return would_block() ? -2 : -1;
+}
+
+void shutdown_send(native_socket s) { shutdown(static_cast<SOCKET>(s), SD_SEND); }
+
+int socket_family(native_socket s)
+{
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    if (getsockname(static_cast<SOCKET>(s), reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+    return ss.ss_family;
+}
+
 std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
                                      std::uint64_t& length, clock::time_point deadline)
 {

@@ -192,30 +192,44 @@ int exchange::commit(std::int64_t complete_length)
     rh.keep_alive = keep_alive_ && reusable_;
     rh.head_request = head_request_;
     rh.date = dates_.now();
-    std::string head;
-    http::write_head(head, rh);
+    // The head and the buffered body leave in one send (one segment for small responses).
+    std::string wire;
+    http::write_head(wire, rh);
     committed_ = true;
-    std::string body = std::move(out_);
+    frame_body(wire, body_part(out_));
     out_.clear();
-    if (!io_.send(head)) return reusable_ = false, FH_ERR_IO;
-    return send_body(body) ? FH_OK : FH_ERR_IO;
+    return io_.send(wire) ? FH_OK : (reusable_ = false, FH_ERR_IO);
 }
 
-bool exchange::send_body(std::string_view data)
+std::string_view exchange::body_part(std::string_view data)
 {
     using enum http::response_framing;
-    if (aborted_) return false;
-    if (data.empty() || framing_ == none || head_request_) return true;
+    if (data.empty() || framing_ == none || head_request_) return {};
     if (framing_ == content_length && app_length_ >= 0) {
         auto room = static_cast<std::uint64_t>(app_length_) - std::min<std::uint64_t>(body_sent_, app_length_);
         data = data.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size())));
     }
     body_sent_ += data.size();
-    if (framing_ != chunked) return io_.send(data) || (reusable_ = false);
-    std::string chunk;
-    http::write_chunk_header(chunk, data.size());
-    chunk.append(data).append("\r\n");
-    return io_.send(chunk) || (reusable_ = false);
+    return data;
+}
+
+void exchange::frame_body(std::string& wire, std::string_view part) const
+{
+    if (part.empty()) return;
+    if (framing_ == http::response_framing::chunked) http::write_chunk_header(wire, part.size());
+    wire.append(part);
+    if (framing_ == http::response_framing::chunked) wire.append("\r\n");
+}
+
+bool exchange::send_body(std::string_view data)
+{
+    if (aborted_) return false;
+    auto part = body_part(data);
+    if (part.empty()) return true;
+    if (framing_ != http::response_framing::chunked) return io_.send(part) || (reusable_ = false);
+    std::string wire;
+    frame_body(wire, part);
+    return io_.send(wire) || (reusable_ = false);
 }
 
 int exchange::write(std::string_view data)

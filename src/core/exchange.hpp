@@ -78,6 +78,9 @@ public:
 private:
     int commit(std::int64_t complete_length);
     bool send_body(std::string_view data);
+    /// The bytes of `data` the framing lets through (cut at Content-Length), counted as sent.
+    std::string_view body_part(std::string_view data);
+    void frame_body(std::string& wire, std::string_view part) const;
     int stream_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
     void fail_unfinished();
 

@@ -1,0 +1,111 @@
+#include "workers/http_service.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include "core/app_log.hpp"
+
+namespace forkhorn {
+namespace {
+
+using std::chrono::steady_clock;
+
+http::parser_limits limits_of(const settings& cfg)
+{
+    return {static_cast<std::size_t>(cfg.limit_request_line), static_cast<std::size_t>(cfg.limit_request_fields),
+            static_cast<std::size_t>(cfg.limit_request_field_size)};
+}
+
+std::size_t capacity_for(const http::parser_limits& l)
+{
+    std::size_t line = l.request_line ? l.request_line : 8190;
+    std::size_t fields = (l.fields ? l.fields : 32768) * ((l.field_size ? l.field_size : 8190) + 2);
+    return std::min<std::size_t>(line + fields + 4, 1 << 20) + 64 * 1024;
+}
+
+http::proxy_mode proxy_mode_of(const std::string& mode)
+{
+    using enum http::proxy_mode;
+    return mode == "v1" ? v1 : mode == "v2" ? v2 : mode == "auto" ? auto_detect : off;
+}
+
+// "HEADER=value" entries (validated at start-up by main).
+std::vector<http::scheme_rule> scheme_rules_of(const std::vector<std::string>& entries)
+{
+    std::vector<http::scheme_rule> rules;
+    for (const auto& e : entries) {
+        auto eq = e.find('=');
+        if (eq != std::string::npos) rules.push_back({e.substr(0, eq), e.substr(eq + 1)});
+    }
+    return rules;
+}
+
+} // namespace
+
+http_service::http_service(worker_context& ctx)
+    : ctx_(ctx), limits_(limits_of(ctx.cfg)), capacity_(capacity_for(limits_)),
+      proxy_mode_(proxy_mode_of(ctx.cfg.proxy_protocol)), scheme_rules_(scheme_rules_of(ctx.cfg.secure_scheme_headers)),
+      max_requests_(pick_max_requests(ctx.cfg))
+{
+    (void)http::address_list::parse(ctx.cfg.proxy_allow_ips, proxy_allowed_);
+    (void)http::address_list::parse(ctx.cfg.forwarded_allow_ips, forwarded_allowed_);
+}
+
+// A PROXY protocol header, when enabled, names the real client (HAProxy's spec; Gunicorn's
+// proxy_protocol).
+http_service::proxy_result http_service::take_proxy_header(std::string_view buffered, const std::string& peer,
+                                                           std::string& client) const
+{
+    auto r = http::parse_proxy_header(buffered, proxy_mode_);
+    if (r.status == http::parse_status::error) return {r.status, 0, 400, r.reason};
+    if (r.status != http::parse_status::done || r.consumed == 0) return {r.status, 0, 0, {}};
+    if (!proxy_allowed_.contains(peer))
+        return {http::parse_status::error, 0, 403, "PROXY header from a peer not in proxy_allow_ips"};
+    if (!r.info.local) client = r.info.source_addr;
+    return {r.status, r.consumed, 0, {}};
+}
+
+bool http_service::reject(transport& io, const std::string& peer, int status, std::string_view reason)
+{
+    ctx_.log.warning("Invalid request from ip={}: {} ({})", peer, reason, status);
+    std::string out;
+    http::write_error_response(out, status, dates_.now());
+    (void)io.send(out);
+    log_access(peer, nullptr, status, 0, {}, steady_clock::now());
+    return true;
+}
+
+std::string_view http_service::scheme_of(const http::request_head& head, const std::string& peer) const
+{
+    // Only a trusted proxy may say the client used https (forwarded_allow_ips).
+    auto scheme = http::request_scheme(head.headers, scheme_rules_, forwarded_allowed_.contains(peer));
+    return scheme.error ? std::string_view() : scheme.scheme;
+}
+
+void http_service::before_request(exchange& ex)
+{
+    call_hook(ctx_.app.hooks(), &fh_hooks::pre_request, &ctx_.info, server_api(), ex.request());
+}
+
+bool http_service::after_request(exchange& ex, const http::request_head& head, const std::string& client,
+                                 steady_clock::time_point start)
+{
+    ctx_.slot.requests.fetch_add(1, std::memory_order_relaxed);
+    call_hook(ctx_.app.hooks(), &fh_hooks::post_request, &ctx_.info, server_api(), ex.request(), ex.status());
+    log_access(client, &head, ex.status(), ex.body_bytes_sent(), ex.response_headers(), start);
+    if (max_requests_ <= 0 || ++served_ < max_requests_) return false;
+    if (served_ == max_requests_) ctx_.log.info("Autorestarting worker after current request.");
+    return true;
+}
+
+void http_service::log_access(const std::string& peer, const http::request_head* head, int status, std::uint64_t bytes,
+                              std::span<const http::header_field> response_headers, steady_clock::time_point start)
+{
+    if (!ctx_.log.access_enabled()) return;
+    access_record rec{peer, head, status, bytes, response_headers,
+                      std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start),
+                      std::time(nullptr), platform::current_pid()};
+    ctx_.log.access(rec);
+}
+
+} // namespace forkhorn

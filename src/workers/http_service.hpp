@@ -1,0 +1,70 @@
+// What every worker type does around one request, whatever drives the connection: the
+// parser limits, PROXY headers, trusted proxies and schemes, error answers, the app's
+// pre/post hooks, counters and the access log.
+#pragma once
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/exchange.hpp"
+#include "http/parser.hpp"
+#include "http/proxy_protocol.hpp"
+#include "http/response.hpp"
+#include "http/trusted_proxies.hpp"
+#include "workers/worker.hpp"
+
+namespace forkhorn {
+
+class http_service {
+public:
+    explicit http_service(worker_context& ctx);
+
+    worker_context& context() { return ctx_; }
+    const http::parser_limits& limits() const { return limits_; }
+    /// Room for the largest head the limits allow (bounded), plus a body read buffer.
+    std::size_t buffer_capacity() const { return capacity_; }
+    http::proxy_mode proxy_mode() const { return proxy_mode_; }
+    http::date_cache& dates() { return dates_; }
+
+    /// Looks for a PROXY header at the start of `buffered`. `done` with consumed 0 means plain
+    /// HTTP; with consumed > 0, `client` is the real client. `error` sets status and reason.
+    struct proxy_result {
+        http::parse_status status = http::parse_status::need_more;
+        std::size_t consumed = 0;
+        int error_status = 0;
+        std::string_view reason;
+    };
+    proxy_result take_proxy_header(std::string_view buffered, const std::string& peer, std::string& client) const;
+
+    /// Answers a bad request with `status` and logs it. Returns true (the peer may still be
+    /// sending: close gently).
+    bool reject(transport& io, const std::string& peer, int status, std::string_view reason);
+
+    /// The scheme of a request ("http"/"https"), or empty when the secure scheme headers
+    /// contradict each other (a 400).
+    std::string_view scheme_of(const http::request_head& head, const std::string& peer) const;
+
+    void before_request(exchange& ex);
+    /// Counts and logs a finished request. Returns true when the worker reached max_requests.
+    bool after_request(exchange& ex, const http::request_head& head, const std::string& client,
+                       std::chrono::steady_clock::time_point start);
+
+    void log_access(const std::string& peer, const http::request_head* head, int status, std::uint64_t bytes,
+                    std::span<const http::header_field> response_headers, std::chrono::steady_clock::time_point start);
+
+private:
+    worker_context& ctx_;
+    http::parser_limits limits_;
+    std::size_t capacity_;
+    http::proxy_mode proxy_mode_;
+    std::vector<http::scheme_rule> scheme_rules_;
+    http::address_list proxy_allowed_;
+    http::address_list forwarded_allowed_;
+    http::date_cache dates_;
+    int max_requests_;
+    int served_ = 0;
+};
+
+} // namespace forkhorn
