@@ -88,14 +88,24 @@ exchange::exchange(const http::request_head& head, transport& io, std::string_vi
 
 void exchange::run(const fh_app& app, void* state)
 {
+    (void)start(app, state, nullptr, nullptr);
+    std::unique_lock lock(mutex_);
+    finished_cv_.wait(lock, [this] { return finished_; });
+}
+
+bool exchange::start(const fh_app& app, void* state, void (*on_finished)(void*), void* owner)
+{
     int rc = app.handle(state, server_api(), &request_, &response_);
     if (rc == FH_DONE) {
         finish();
     } else if (rc != FH_PENDING) {
         fail_unfinished();
     }
-    std::unique_lock lock(mutex_);
-    finished_cv_.wait(lock, [this] { return finished_; });
+    std::lock_guard lock(mutex_);
+    if (finished_) return true;
+    on_finished_ = on_finished;
+    owner_ = owner;
+    return false;
 }
 
 void exchange::fail_unfinished()
@@ -276,9 +286,8 @@ int exchange::stream_file(const std::string& path, std::uint64_t offset, std::ui
     return FH_OK;
 }
 
-int exchange::finish()
+int exchange::complete()
 {
-    std::lock_guard lock(mutex_);
     if (finished_) return FH_ERR_STATE;
     int rc = committed_ ? FH_OK : commit(static_cast<std::int64_t>(out_.size()));
     if (rc == FH_OK && !aborted_ && framing_ == http::response_framing::chunked && !io_.send(http::last_chunk))
@@ -292,6 +301,18 @@ int exchange::finish()
     if (framing_ == http::response_framing::close) reusable_ = false;
     finished_ = true;
     finished_cv_.notify_all();
+    return rc;
+}
+
+int exchange::finish()
+{
+    std::unique_lock lock(mutex_);
+    int rc = complete();
+    auto* notify = std::exchange(on_finished_, nullptr);
+    void* owner = owner_;
+    lock.unlock();
+    // After this call the exchange may be gone: the owner moves on to the next request.
+    if (notify) notify(owner);
     return rc;
 }
 

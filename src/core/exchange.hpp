@@ -57,6 +57,9 @@ public:
     /// Runs the app's handler and waits until the response is finished (by the handler or,
     /// for FH_PENDING, later from another thread).
     void run(const fh_app& app, void* state);
+    /// Runs the app's handler without waiting. Returns true when the response is finished;
+    /// otherwise `on_finished(owner)` is called once, from the thread that finishes it.
+    bool start(const fh_app& app, void* state, void (*on_finished)(void*), void* owner);
 
     // The fh_server_api entry points.
     std::int64_t read_body(void* buf, std::size_t size);
@@ -74,6 +77,8 @@ public:
     std::span<const http::header_field> response_headers() const { return header_views_; }
     /// False when the connection cannot carry another request (framing broke, body unread...).
     bool reusable() const { return reusable_ && body_.done(); }
+    /// True when the response let the connection stay open and it can carry another request.
+    bool keeps_connection() const { return keep_alive_ && reusable(); }
 
 private:
     int commit(std::int64_t complete_length);
@@ -83,6 +88,7 @@ private:
     void frame_body(std::string& wire, std::string_view part) const;
     int stream_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
     void fail_unfinished();
+    int complete(); // finish() with the lock held
 
     const http::request_head& head_;
     transport& io_;
@@ -106,6 +112,8 @@ private:
     std::string out_;        // the head and body bytes not yet sent
     bool committed_ = false;
     bool finished_ = false;
+    void (*on_finished_)(void*) = nullptr;
+    void* owner_ = nullptr;
     bool keep_alive_;
     bool reusable_ = true;
     bool aborted_ = false; // the request body was malformed: nothing may be sent

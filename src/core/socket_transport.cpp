@@ -1,11 +1,14 @@
 #include "core/socket_transport.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace forkhorn {
 
-socket_transport::socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout)
-    : fd_(fd), data_(new char[capacity]), capacity_(capacity), io_timeout_(io_timeout)
+socket_transport::socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout,
+                                   std::size_t max_capacity)
+    : fd_(fd), data_(new char[capacity]), capacity_(capacity), max_capacity_(std::max(capacity, max_capacity)),
+      io_timeout_(io_timeout)
 {
 }
 
@@ -22,15 +25,41 @@ void socket_transport::consume(std::size_t n)
     if (begin_ == end_ && begin_ > floor_) begin_ = end_ = floor_;
 }
 
-std::int64_t socket_transport::fill()
+std::span<char> socket_transport::prepare()
 {
     if (end_ == capacity_ && begin_ > floor_) {
         std::memmove(data_.get() + floor_, data_.get() + begin_, end_ - begin_);
         end_ -= begin_ - floor_;
         begin_ = floor_;
     }
-    if (end_ == capacity_) return -1;
-    auto n = platform::recv_some(fd_, data_.get() + end_, capacity_ - end_, deadline());
+    if (end_ == capacity_ && !pinned_ && capacity_ < max_capacity_)
+        (void)make_room_after(end_ - begin_, std::min(capacity_, max_capacity_ - capacity_));
+    return {data_.get() + end_, capacity_ - end_};
+}
+
+bool socket_transport::make_room_after(std::size_t head_size, std::size_t room)
+{
+    if (capacity_ - begin_ >= head_size + room) return false;
+    std::size_t size = end_ - begin_;
+    std::size_t wanted = std::min(max_capacity_, std::max(capacity_, head_size + room));
+    if (wanted > capacity_) {
+        std::unique_ptr<char[]> bigger(new char[wanted]);
+        std::memcpy(bigger.get(), data_.get() + begin_, size);
+        data_ = std::move(bigger);
+        capacity_ = wanted;
+    } else {
+        std::memmove(data_.get(), data_.get() + begin_, size);
+    }
+    begin_ = floor_ = 0;
+    end_ = size;
+    return true;
+}
+
+std::int64_t socket_transport::fill()
+{
+    auto space = prepare();
+    if (space.empty()) return -1;
+    auto n = platform::recv_some(fd_, space.data(), space.size(), deadline());
     timed_out_ = n == -2;
     if (n > 0) end_ += static_cast<std::size_t>(n);
     return n;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "core/exchange.hpp"
@@ -13,7 +14,9 @@ namespace forkhorn {
 
 class socket_transport final : public transport {
 public:
-    socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout);
+    /// The buffer starts at `capacity` and grows up to `max_capacity` while no head is pinned.
+    socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout,
+                     std::size_t max_capacity = 0);
     ~socket_transport() override { disarm_abort_reply(); }
     socket_transport(const socket_transport&) = delete;
     socket_transport& operator=(const socket_transport&) = delete;
@@ -25,9 +28,18 @@ public:
     bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) override;
 
     /// Keeps the bytes before the read position in place (the head being served).
-    void pin() { floor_ = begin_; }
+    void pin() { floor_ = begin_, pinned_ = true; }
     /// Lets the next fill() reuse the whole buffer (between requests).
-    void unpin() { floor_ = 0; }
+    void unpin() { floor_ = 0, pinned_ = false; }
+    /// Free space at the end of the buffer for a receive (compacting, or growing while not
+    /// pinned); empty when the buffer is full.
+    std::span<char> prepare();
+    /// Adds `n` received bytes (written into what prepare() returned).
+    void commit(std::size_t n) { end_ += n; }
+    /// Makes sure `room` bytes fit after the first `head_size` buffered bytes, moving them to
+    /// the front or into a larger buffer. Returns true when the bytes moved (views into them
+    /// must be made again).
+    bool make_room_after(std::size_t head_size, std::size_t room);
     /// Until the first byte is sent, a worker aborted for a missed heartbeat answers this
     /// client with a 500 instead of leaving it without a response.
     void arm_abort_reply();
@@ -42,9 +54,11 @@ private:
     platform::native_socket fd_;
     std::unique_ptr<char[]> data_;
     std::size_t capacity_;
+    std::size_t max_capacity_;
     std::size_t begin_ = 0, end_ = 0, floor_ = 0;
     std::chrono::seconds io_timeout_;
     bool timed_out_ = false;
+    bool pinned_ = false;
     bool abort_armed_ = false;
 };
 

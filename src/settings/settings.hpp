@@ -21,6 +21,8 @@ struct settings {
     // worker processes
     int workers = 0;
     std::string worker_class;
+    int threads = 1;
+    int worker_connections = 1000;
     int timeout = 0;
     int graceful_timeout = 0;
     int keepalive = 0;

@@ -29,6 +29,9 @@ int run_worker_process(worker_context& ctx);
 /// The sync worker: one connection at a time, `Connection: close` after each response.
 int run_sync_worker(worker_context& ctx, platform::worker_control& control);
 
+/// The keep-alive worker types (gthread, async, uv): an event loop per worker.
+int run_event_worker(worker_context& ctx, platform::worker_control& control);
+
 /// max_requests plus a random jitter in [0, max_requests_jitter]; 0 = unlimited.
 int pick_max_requests(const settings& cfg);
 

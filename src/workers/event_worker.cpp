@@ -1,0 +1,343 @@
+// The keep-alive worker types, written once over event_loop:
+//   gthread: the loop parks connections and reads heads; requests run on a pool of threads
+//            (Asio's http/server3 shape), so an idle connection never holds a thread;
+//   async:   requests run on the loop thread (http/server); a handler may answer later
+//            (FH_PENDING) from any thread;
+//   uv:      async on a libuv loop.
+// An accept thread takes connections (and the arbiter's commands) for all of them: on Windows
+// only one process can put a shared listener on its completion port, and a blocking wait on
+// the listeners is the same on both systems.
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include <asio/post.hpp>
+#include <asio/thread_pool.hpp>
+
+#include "core/socket_transport.hpp"
+#include "workers/deadline_list.hpp"
+#include "workers/event_loop.hpp"
+#include "workers/http_service.hpp"
+
+namespace forkhorn {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// A connection starts with a small buffer and grows it only for large heads, so thousands of
+// idle keep-alive connections stay cheap.
+constexpr std::size_t initial_buffer = 4096;
+// Room kept after a head for reading its body.
+constexpr std::size_t body_room = 4096;
+// A closing connection reads (and drops) at most this much of what the peer still sends.
+constexpr std::int64_t linger_bytes = 64 * 1024;
+constexpr auto linger_time = 1s;
+constexpr auto tick_period = 200ms;
+
+enum class phase : std::uint8_t { proxy, head, app, lingering, closing };
+
+class event_server;
+
+// One client connection, from accept to on_closed.
+struct connection final : socket_reader {
+    connection(event_server& s, platform::native_socket socket, std::string from, const http_service& service,
+               std::chrono::seconds timeout)
+        : server(s), peer(std::move(from)), client(peer),
+          io(socket, initial_buffer, timeout, service.buffer_capacity()), parser(service.limits()),
+          stage(service.proxy_mode() == http::proxy_mode::off ? phase::head : phase::proxy)
+    {
+    }
+    void on_read(std::int64_t n) override;
+    void on_closed() override;
+
+    event_server& server;
+    event_loop::watch* watch = nullptr;
+    std::string peer;   // the socket's peer
+    std::string client; // the real client (PROXY header), for logs and the app
+    socket_transport io;
+    http::request_parser parser;
+    http::request_head head;
+    std::optional<exchange> ex;
+    clock::time_point started;
+    deadline_link<connection> link;
+    phase stage;
+    bool served = false; // a response went out: an empty buffer now means "idle keep-alive"
+    std::int64_t lingered = 0;
+};
+
+class event_server {
+public:
+    event_server(worker_context& ctx, platform::worker_control& control)
+        : ctx_(ctx), control_(control), service_(ctx), kind_(ctx.cfg.worker_class),
+          loop_(kind_ == "uv" ? make_uv_loop() : make_asio_loop())
+    {
+        if (kind_ == "gthread") pool_ = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(ctx.cfg.threads));
+    }
+
+    int run()
+    {
+        loop_->every(tick_period, [this] { tick(); });
+        accepter_ = std::thread([this] { accept_loop(); });
+        loop_->run();
+        accepting_ = false;
+        accepter_.join();
+        if (pool_ && quick_) (void)pool_.release(); // not joined: a handler may hang
+        else if (pool_) pool_->join();
+        return 0;
+    }
+
+    // Loop-thread entry points.
+    void on_read(connection& c, std::int64_t n);
+    void on_closed(connection& c);
+    void on_finished(connection& c);
+
+    // Called by the exchange from whichever thread finished the response.
+    static void finished_elsewhere(void* conn)
+    {
+        auto* c = static_cast<connection*>(conn);
+        c->server.loop_->post([c] { c->server.on_finished(*c); });
+    }
+
+private:
+    void accept_loop();
+    void accepted(platform::native_socket fd, std::string peer);
+    void command(platform::worker_command cmd);
+    void advance(connection& c);
+    bool take_proxy_header(connection& c);
+    void want_read(connection& c);
+    void dispatch(connection& c);
+    void reject(connection& c, int status, std::string_view reason);
+    void close(connection& c, bool linger);
+    void begin_stop();
+    void tick();
+    bool keep_alive_allowed() const { return ctx_.cfg.keepalive > 0 && !stopping_; }
+
+    worker_context& ctx_;
+    platform::worker_control& control_;
+    http_service service_;
+    std::string kind_;
+    std::unique_ptr<event_loop> loop_;
+    std::unique_ptr<asio::thread_pool> pool_;
+    std::thread accepter_;
+    std::atomic<bool> accepting_{true};
+    std::atomic<int> open_{0}; // accepted and not yet closed (read by the accept thread)
+    deadline_list<connection> idle_;      // keep-alive: waiting for the next request
+    deadline_list<connection> reading_;   // waiting for the rest of a head
+    deadline_list<connection> lingering_; // closing gently
+    bool stopping_ = false;
+    bool quick_ = false;
+    clock::time_point stop_deadline_;
+};
+
+void connection::on_read(std::int64_t n) { server.on_read(*this, n); }
+void connection::on_closed() { server.on_closed(*this); }
+
+void event_server::accept_loop()
+{
+    // The wake handle first: while the worker is full, only commands are waited for.
+    std::vector<platform::native_socket> handles{static_cast<platform::native_socket>(control_.wake_handle())};
+    for (const auto& l : ctx_.listeners) handles.push_back(l.fd);
+    auto limit = ctx_.cfg.worker_connections;
+    while (accepting_) {
+        bool full = open_.load() >= limit;
+        auto watched = std::span(handles).first(full ? 1 : handles.size());
+        int ready = platform::wait_readable(watched, 200ms);
+        if (!accepting_) break;
+        if (ready == 0) {
+            for (auto cmd : control_.take()) loop_->post([this, cmd] { command(cmd); });
+        } else if (ready > 0) {
+            std::string peer;
+            auto fd = platform::accept_connection(handles[static_cast<std::size_t>(ready)], peer);
+            if (fd == platform::invalid_socket) continue; // another worker won the race
+            ++open_;
+            loop_->post([this, fd, peer = std::move(peer)]() mutable { accepted(fd, std::move(peer)); });
+        }
+    }
+}
+
+void event_server::command(platform::worker_command cmd)
+{
+    switch (cmd) {
+    case platform::worker_command::reopen_logs: (void)ctx_.log.reopen(); return;
+    case platform::worker_command::graceful_stop: return begin_stop();
+    default:
+        quick_ = true;
+        return loop_->stop();
+    }
+}
+
+void event_server::accepted(platform::native_socket fd, std::string peer)
+{
+    if (stopping_) {
+        platform::close_connection(fd, false);
+        --open_;
+        return;
+    }
+    auto* c = new connection(*this, fd, std::move(peer), service_, std::chrono::seconds(ctx_.cfg.timeout));
+    c->watch = loop_->add(fd, *c);
+    if (!c->watch) {
+        delete c;
+        --open_;
+        return;
+    }
+    ctx_.slot.connections = open_.load();
+    want_read(*c);
+}
+
+void event_server::want_read(connection& c)
+{
+    auto space = c.io.prepare();
+    if (space.empty()) return reject(c, 431, "request header fields too large");
+    auto now = clock::now();
+    if (c.served && c.io.buffered().empty()) {
+        if (stopping_) return close(c, false);
+        idle_.push_back(c, now + std::chrono::seconds(ctx_.cfg.keepalive));
+    } else if (ctx_.cfg.timeout > 0) {
+        reading_.push_back(c, now + std::chrono::seconds(ctx_.cfg.timeout));
+    }
+    loop_->read(c.watch, space);
+}
+
+void event_server::on_read(connection& c, std::int64_t n)
+{
+    deadline_list<connection>::remove(c);
+    if (c.stage == phase::lingering) {
+        c.lingered += std::max<std::int64_t>(n, 0);
+        if (n <= 0 || c.lingered >= linger_bytes) return close(c, false);
+        lingering_.push_back(c, c.link.deadline); // keep the first deadline
+        return loop_->read(c.watch, c.io.prepare());
+    }
+    if (n <= 0) return close(c, false); // the peer left (mid-head: nobody to answer)
+    c.io.commit(static_cast<std::size_t>(n));
+    advance(c);
+}
+
+bool event_server::take_proxy_header(connection& c)
+{
+    auto r = service_.take_proxy_header(c.io.buffered(), c.peer, c.client);
+    if (r.status == http::parse_status::error) return reject(c, r.error_status, r.reason), false;
+    if (r.status == http::parse_status::need_more) return want_read(c), false;
+    c.io.consume(r.consumed);
+    c.stage = phase::head;
+    return true;
+}
+
+void event_server::advance(connection& c)
+{
+    if (c.stage == phase::proxy && !take_proxy_header(c)) return;
+    auto r = c.parser.parse_head(c.io.buffered(), c.head);
+    if (r.status == http::parse_status::need_more) return want_read(c);
+    if (r.status == http::parse_status::error) return reject(c, r.error_status, r.reason);
+    if (c.io.make_room_after(r.consumed, body_room)) {
+        // The bytes moved: the head's views must point at their new place.
+        c.parser.reset();
+        r = c.parser.parse_head(c.io.buffered(), c.head);
+    }
+    c.io.consume(r.consumed);
+    dispatch(c);
+}
+
+void event_server::dispatch(connection& c)
+{
+    auto scheme = service_.scheme_of(c.head, c.peer);
+    if (scheme.empty()) return reject(c, 400, "the secure scheme headers contradict each other");
+    c.io.pin();
+    c.stage = phase::app;
+    c.started = clock::now();
+    c.ex.emplace(c.head, c.io, c.client, keep_alive_allowed(), service_.dates(), scheme);
+    service_.before_request(*c.ex);
+    const auto& app = ctx_.app.app();
+    void* state = ctx_.app.state();
+    if (pool_) {
+        asio::post(*pool_, [&c, &app, state] {
+            c.ex->run(app, state);
+            finished_elsewhere(&c);
+        });
+        return;
+    }
+    if (c.ex->start(app, state, finished_elsewhere, &c)) on_finished(c);
+}
+
+void event_server::on_finished(connection& c)
+{
+    bool last = service_.after_request(*c.ex, c.head, c.client, c.started);
+    bool keep = c.ex->keeps_connection();
+    bool linger = !c.ex->reusable();
+    c.ex.reset();
+    c.io.unpin();
+    c.parser.reset();
+    c.served = true;
+    c.stage = phase::head;
+    if (last) begin_stop();
+    if (!keep) return close(c, linger || !c.io.buffered().empty());
+    if (c.io.buffered().empty()) return want_read(c);
+    advance(c); // a pipelined request is already here
+}
+
+void event_server::reject(connection& c, int status, std::string_view reason)
+{
+    (void)service_.reject(c.io, c.client, status, reason);
+    close(c, true);
+}
+
+void event_server::close(connection& c, bool linger)
+{
+    deadline_list<connection>::remove(c);
+    if (linger && c.stage != phase::lingering) {
+        // Closing at once could reset the connection before the peer read our answer.
+        platform::shutdown_send(c.io.fd());
+        c.stage = phase::lingering;
+        lingering_.push_back(c, clock::now() + linger_time);
+        auto space = c.io.prepare();
+        if (!space.empty()) return loop_->read(c.watch, space);
+        deadline_list<connection>::remove(c);
+    }
+    c.stage = phase::closing;
+    loop_->close(c.watch);
+}
+
+void event_server::on_closed(connection& c)
+{
+    delete &c;
+    ctx_.slot.connections = --open_;
+    if (stopping_ && open_.load() == 0) loop_->stop();
+}
+
+void event_server::begin_stop()
+{
+    if (stopping_) return;
+    stopping_ = true;
+    accepting_ = false;
+    stop_deadline_ = clock::now() + std::chrono::seconds(ctx_.cfg.graceful_timeout);
+    // Idle keep-alive connections close now; requests in the app finish first.
+    while (auto* c = idle_.pop_front()) close(*c, false);
+    if (open_.load() == 0) loop_->stop();
+}
+
+void event_server::tick()
+{
+    ctx_.slot.beat();
+    auto now = clock::now();
+    while (auto* c = idle_.pop_expired(now)) close(*c, false);
+    while (auto* c = lingering_.pop_expired(now)) close(*c, false);
+    while (auto* c = reading_.pop_expired(now)) {
+        if (c->io.buffered().empty()) close(*c, false);
+        else reject(*c, 408, "timed out reading the request");
+    }
+    if (!stopping_ && control_.parent_gone()) {
+        ctx_.log.info("Parent changed, shutting down: {}", platform::current_pid());
+        begin_stop();
+    }
+    if (stopping_ && now >= stop_deadline_) loop_->stop();
+}
+
+} // namespace
+
+int run_event_worker(worker_context& ctx, platform::worker_control& control)
+{
+    event_server server(ctx, control);
+    return server.run();
+}
+
+} // namespace forkhorn
