@@ -53,6 +53,8 @@ public:
         return to_view(value);
     }
     std::size_t header_count() const { return api_->header_count(req_); }
+    /// Writes a line to the server's error log.
+    void log(fh_log_level level, std::string_view message) const { api_->log(level, to_str(message)); }
     /// Header `i` in the order received: {name, value}.
     std::pair<std::string_view, std::string_view> header_at(std::size_t i) const
     {

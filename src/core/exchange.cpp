@@ -189,6 +189,7 @@ int exchange::add_header(std::string_view name, std::string_view value)
 int exchange::commit(std::int64_t complete_length)
 {
     if (aborted_) return committed_ = true, FH_ERR_IO;
+    if (stopping_ && stopping_->load(std::memory_order_relaxed)) keep_alive_ = false;
     framing_ = http::choose_framing(status_, head_request_, head_.version_minor, app_length_, complete_length);
     if (framing_ == http::response_framing::close) keep_alive_ = false;
     header_views_.clear();

@@ -3,6 +3,7 @@
 // may block (sync, gthread).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -57,6 +58,10 @@ public:
     /// Runs the app's handler and waits until the response is finished (by the handler or,
     /// for FH_PENDING, later from another thread).
     void run(const fh_app& app, void* state);
+    /// A flag that, once set (the worker is stopping), makes a response not committed yet say
+    /// `Connection: close`.
+    void close_when(const std::atomic<bool>* stopping) { stopping_ = stopping; }
+
     /// Runs the app's handler without waiting. Returns true when the response is finished;
     /// otherwise `on_finished(owner)` is called once, from the thread that finishes it.
     bool start(const fh_app& app, void* state, void (*on_finished)(void*), void* owner);
@@ -115,6 +120,7 @@ private:
     void (*on_finished_)(void*) = nullptr;
     void* owner_ = nullptr;
     bool keep_alive_;
+    const std::atomic<bool>* stopping_ = nullptr;
     bool reusable_ = true;
     bool aborted_ = false; // the request body was malformed: nothing may be sent
     http::response_framing framing_ = http::response_framing::none;

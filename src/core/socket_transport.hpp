@@ -43,13 +43,13 @@ public:
     /// Until the first byte is sent, a worker aborted for a missed heartbeat answers this
     /// client with a 500 instead of leaving it without a response.
     void arm_abort_reply();
+    void disarm_abort_reply();
     /// True when fill() stopped on the deadline rather than on an error or a close.
     bool timed_out() const { return timed_out_; }
     platform::native_socket fd() const { return fd_; }
 
 private:
     std::chrono::steady_clock::time_point deadline() const;
-    void disarm_abort_reply();
 
     platform::native_socket fd_;
     std::unique_ptr<char[]> data_;

@@ -80,7 +80,7 @@ public:
         loop_->every(tick_period, [this] { tick(); });
         accepter_ = std::thread([this] { accept_loop(); });
         loop_->run();
-        accepting_ = false;
+        closing_ = true;
         accepter_.join();
         if (pool_ && quick_) (void)pool_.release(); // not joined: a handler may hang
         else if (pool_) pool_->join();
@@ -120,7 +120,7 @@ private:
     std::unique_ptr<event_loop> loop_;
     std::unique_ptr<asio::thread_pool> pool_;
     std::thread accepter_;
-    std::atomic<bool> accepting_{true};
+    std::atomic<bool> closing_{false}; // no more connections; read by the accept thread and exchanges
     std::atomic<int> open_{0}; // accepted and not yet closed (read by the accept thread)
     deadline_list<connection> idle_;      // keep-alive: waiting for the next request
     deadline_list<connection> reading_;   // waiting for the rest of a head
@@ -139,11 +139,11 @@ void event_server::accept_loop()
     std::vector<platform::native_socket> handles{static_cast<platform::native_socket>(control_.wake_handle())};
     for (const auto& l : ctx_.listeners) handles.push_back(l.fd);
     auto limit = ctx_.cfg.worker_connections;
-    while (accepting_) {
+    while (!closing_) {
         bool full = open_.load() >= limit;
         auto watched = std::span(handles).first(full ? 1 : handles.size());
         int ready = platform::wait_readable(watched, 200ms);
-        if (!accepting_) break;
+        if (closing_) break;
         if (ready == 0) {
             for (auto cmd : control_.take()) loop_->post([this, cmd] { command(cmd); });
         } else if (ready > 0) {
@@ -245,7 +245,9 @@ void event_server::dispatch(connection& c)
     c.io.pin();
     c.stage = phase::app;
     c.started = clock::now();
-    c.ex.emplace(c.head, c.io, c.client, keep_alive_allowed(), service_.dates(), scheme);
+    bool keep_alive = keep_alive_allowed() && !service_.next_is_last();
+    c.ex.emplace(c.head, c.io, c.client, keep_alive, service_.dates(), scheme);
+    c.ex->close_when(&closing_);
     service_.before_request(*c.ex);
     const auto& app = ctx_.app.app();
     void* state = ctx_.app.state();
@@ -256,7 +258,12 @@ void event_server::dispatch(connection& c)
         });
         return;
     }
-    if (c.ex->start(app, state, finished_elsewhere, &c)) on_finished(c);
+    // While the handler runs on the loop thread, a missed heartbeat means it hangs: this
+    // client then gets the 500 (as on sync). A pending handler no longer holds the loop.
+    c.io.arm_abort_reply();
+    bool done = c.ex->start(app, state, finished_elsewhere, &c);
+    c.io.disarm_abort_reply();
+    if (done) on_finished(c);
 }
 
 void event_server::on_finished(connection& c)
@@ -308,7 +315,7 @@ void event_server::begin_stop()
 {
     if (stopping_) return;
     stopping_ = true;
-    accepting_ = false;
+    closing_ = true;
     stop_deadline_ = clock::now() + std::chrono::seconds(ctx_.cfg.graceful_timeout);
     // Idle keep-alive connections close now; requests in the app finish first.
     while (auto* c = idle_.pop_front()) close(*c, false);

@@ -46,6 +46,9 @@ public:
     /// contradict each other (a 400).
     std::string_view scheme_of(const http::request_head& head, const std::string& peer) const;
 
+    /// True when the next request is the worker's last (max_requests): it closes its connection.
+    bool next_is_last() const { return max_requests_ > 0 && served_ + 1 >= max_requests_; }
+
     void before_request(exchange& ex);
     /// Counts and logs a finished request. Returns true when the worker reached max_requests.
     bool after_request(exchange& ex, const http::request_head& head, const std::string& client,

@@ -92,7 +92,9 @@ BOOST_AUTO_TEST_CASE(kill_9_under_load_fails_at_most_the_request_in_flight)
     BOOST_TEST(totals.failed <= 1, totals.failed << " failed");
 }
 
-BOOST_AUTO_TEST_CASE(hung_handler_is_aborted_after_timeout_and_replaced)
+// Not gthread: its loop keeps beating (next test).
+BOOST_AUTO_TEST_CASE(hung_handler_is_aborted_after_timeout_and_replaced,
+                     *boost::unit_test::precondition(worker_is{"gthread", true}))
 {
     server_process server(bin, serve_args(lib(examples, "slow"), {"-t", "2"}));
     int port = server.port();
@@ -109,6 +111,21 @@ BOOST_AUTO_TEST_CASE(hung_handler_is_aborted_after_timeout_and_replaced)
         return now.size() == 1 && now[0] != worker;
     }));
     BOOST_TEST(http_get(port, "/?seconds=0").status == 200);
+}
+
+// gthread (as Gunicorn's): handlers run on the pool while the loop beats the heartbeat, so a
+// request may take longer than --timeout and the worker is not replaced.
+BOOST_AUTO_TEST_CASE(gthread_request_longer_than_timeout_completes,
+                     *boost::unit_test::precondition(worker_is{"gthread"}))
+{
+    server_process server(bin, serve_args(lib(examples, "slow"), {"-t", "1", "--threads", "2"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    int worker = server.children()[0];
+    BOOST_TEST(http_get(port, "/?seconds=3", 10s).status == 200);
+    BOOST_TEST(server.children() == std::vector<int>{worker});
+    BOOST_TEST(server.log().find("WORKER TIMEOUT") == std::string::npos, server.log());
 }
 
 BOOST_AUTO_TEST_CASE(max_requests_50_recycles_workers)
@@ -138,7 +155,7 @@ BOOST_AUTO_TEST_CASE(graceful_term_lets_the_request_in_flight_finish)
     BOOST_REQUIRE(server.wait_for_log("Booting worker"));
     http_reply reply;
     std::thread client([&] { reply = http_get(port, "/?seconds=1.5", 10s); });
-    sleep_ms(300); // let the request reach the worker before the stop
+    BOOST_REQUIRE(server.wait_for_log("slow: sleeping")); // the request reached the handler
     server.send(sig::term);
     client.join();
     BOOST_TEST(reply.status == 200);

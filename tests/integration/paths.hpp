@@ -3,11 +3,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/test/unit_test.hpp>
 
 #include "test_process.hpp"
 
@@ -22,9 +25,32 @@ inline std::string lib(const std::string& dir, const std::string& name) { return
 
 /// Serve `app` on an OS-chosen port. No control socket: suites run side by side and must not
 /// fight over the default one (the ctl suite opens its own, in a private directory).
+/// The worker type under test: CTest runs the portable suites once per type
+/// (FORKHORN_TEST_WORKER_CLASS), sync when unset.
+inline std::string worker_class()
+{
+    const char* k = std::getenv("FORKHORN_TEST_WORKER_CLASS");
+    return k && *k ? k : "sync";
+}
+
+/// Test-case precondition: runs the case only for (or, with `except`, not for) worker type
+/// `kind`; otherwise Boost.Test reports it skipped.
+struct worker_is {
+    std::string kind;
+    bool except = false;
+    boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const
+    {
+        bool match = worker_class() == kind;
+        boost::test_tools::assertion_result r(match != except);
+        r.message() << "worker class " << worker_class();
+        return r;
+    }
+};
+
 inline std::vector<std::string> serve_args(const std::string& app, std::vector<std::string> extra = {})
 {
-    std::vector<std::string> args{app, "-b", "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket"};
+    std::vector<std::string> args{app, "-b", "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket",
+                                  "-k", worker_class()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }

@@ -78,6 +78,34 @@ http_reply parse_reply(const std::string& raw);
 /// GET `path` with Host and Connection: close; status 0 if the request failed.
 http_reply http_get(int port, std::string_view path, std::chrono::milliseconds timeout = 5s);
 
+/// A client connection that stays open: requests and responses one at a time or pipelined.
+class client_connection {
+public:
+    explicit client_connection(int port);
+    ~client_connection();
+    client_connection(const client_connection&) = delete;
+    client_connection& operator=(const client_connection&) = delete;
+
+    bool connected() const { return fd_ != -1; }
+    bool send(std::string_view bytes);
+    /// The next complete response (an interim 100 counts as one); status 0 when the
+    /// connection closed or `timeout` passed first.
+    http_reply read_reply(std::chrono::milliseconds timeout = 5s);
+    /// Waits for the server to close the connection (nothing else arriving first).
+    bool closed_by_peer(std::chrono::milliseconds timeout = 5s);
+
+private:
+    /// Receives more; false on close, error or timeout.
+    bool fill(std::chrono::steady_clock::time_point deadline);
+
+    std::intptr_t fd_ = -1;
+    std::string buffered_;
+    bool eof_ = false;
+};
+
+/// Connects to 127.0.0.1:`port`; returns a non-blocking socket, or -1.
+std::intptr_t connect_nonblocking(int port);
+
 /// The file of app library NAME in DIR ("DIR/libNAME.so" here).
 std::string library_path(const std::string& dir, const std::string& name);
 bool process_alive(int pid);

@@ -4,6 +4,8 @@
 #include "platform.hpp"
 
 #include <atomic>
+#include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -124,6 +126,96 @@ http_reply http_get(int port, std::string_view path, std::chrono::milliseconds t
     std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     auto raw = exchange_raw(port, req, timeout);
     return raw ? parse_reply(*raw) : http_reply{};
+}
+
+client_connection::client_connection(int port) : fd_(connect_nonblocking(port)) {}
+
+client_connection::~client_connection()
+{
+    if (fd_ != -1) platform::close_socket(fd_);
+}
+
+bool client_connection::send(std::string_view bytes)
+{
+    return fd_ != -1 && platform::send_all(fd_, bytes, std::chrono::steady_clock::now() + 5s);
+}
+
+bool client_connection::fill(std::chrono::steady_clock::time_point deadline)
+{
+    if (fd_ == -1 || eof_) return false;
+    char buf[65536];
+    auto n = platform::recv_some(fd_, buf, sizeof buf, deadline);
+    if (n == 0) eof_ = true;
+    if (n <= 0) return false;
+    buffered_.append(buf, static_cast<std::size_t>(n));
+    return true;
+}
+
+namespace {
+
+std::string lower(std::string s)
+{
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// The length of the complete chunked body at the start of `b` (decoded into `body`), or npos.
+std::size_t chunked_length(std::string_view b, std::string& body)
+{
+    std::size_t at = 0;
+    body.clear();
+    for (;;) {
+        auto eol = b.find("\r\n", at);
+        if (eol == std::string_view::npos) return std::string_view::npos;
+        std::size_t size = std::strtoul(std::string(b.substr(at, eol - at)).c_str(), nullptr, 16);
+        at = eol + 2;
+        if (size == 0) {
+            auto end = b.find("\r\n", at); // no trailers in these tests
+            return end == std::string_view::npos ? std::string_view::npos : end + 2;
+        }
+        if (b.size() < at + size + 2) return std::string_view::npos;
+        body.append(b.substr(at, size));
+        at += size + 2;
+    }
+}
+
+} // namespace
+
+http_reply client_connection::read_reply(std::chrono::milliseconds timeout)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto end = buffered_.find("\r\n\r\n");
+        if (end != std::string::npos) {
+            http_reply r = parse_reply(buffered_.substr(0, end + 4));
+            std::string head = lower(r.head);
+            std::size_t body_at = end + 4;
+            std::size_t length = 0;
+            std::string body;
+            bool bodyless = r.status < 200 || r.status == 204 || r.status == 304;
+            if (!bodyless && head.find("transfer-encoding: chunked") != std::string::npos) {
+                length = chunked_length(std::string_view(buffered_).substr(body_at), body);
+            } else if (auto cl = head.find("content-length: "); !bodyless && cl != std::string::npos) {
+                length = std::strtoull(head.c_str() + cl + 16, nullptr, 10);
+                if (buffered_.size() < body_at + length) length = std::string::npos;
+                else body = buffered_.substr(body_at, length);
+            }
+            if (length != std::string::npos) {
+                r.body = body;
+                buffered_.erase(0, body_at + length);
+                return r;
+            }
+        }
+        if (!fill(deadline)) return {};
+    }
+}
+
+bool client_connection::closed_by_peer(std::chrono::milliseconds timeout)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (fill(deadline)) {
+    }
+    return eof_ && buffered_.empty();
 }
 
 } // namespace forkhorn::test

@@ -88,6 +88,13 @@ int connect_local(int port)
 
 bool process_alive(int pid) { return ::kill(pid, 0) == 0; }
 
+std::intptr_t connect_nonblocking(int port)
+{
+    int fd = connect_local(port);
+    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
 bool has_unix_features() { return true; }
 
 std::string library_path(const std::string& dir, const std::string& name) { return dir + "/lib" + name + ".so"; }

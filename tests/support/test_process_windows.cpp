@@ -224,6 +224,23 @@ std::string make_temp_dir()
 int listen_local(int&) { return -1; }
 void close_fd(int) {}
 
+std::intptr_t connect_nonblocking(int port)
+{
+    start_winsock();
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(static_cast<u_short>(port));
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(s, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0) {
+        closesocket(s);
+        return -1;
+    }
+    u_long on = 1;
+    ioctlsocket(s, FIONBIO, &on);
+    return static_cast<std::intptr_t>(s);
+}
+
 std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout)
 {
     start_winsock();

@@ -1,0 +1,199 @@
+// What differs between worker types, run once per type (FORKHORN_TEST_WORKER_CLASS): keep-alive,
+// pipelining, 100-continue, slow clients, graceful stop of idle connections, max-requests.
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <thread>
+
+#include "paths.hpp"
+
+using namespace forkhorn::test;
+using namespace std::chrono_literals;
+namespace utf = boost::unit_test;
+
+namespace {
+
+std::string get(std::string_view path, std::string_view extra = {})
+{
+    return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
+}
+
+bool has(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+struct serving {
+    server_process server;
+    int port;
+    explicit serving(const std::string& app, std::vector<std::string> extra = {})
+        : server(bin, serve_args(lib(examples, app), std::move(extra))), port(server.port())
+    {
+        BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(worker_types)
+
+BOOST_AUTO_TEST_CASE(one_connection_carries_many_requests, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("echo");
+    client_connection c(s.port);
+    BOOST_REQUIRE(c.connected());
+    for (int i = 0; i < 5; ++i) {
+        BOOST_REQUIRE(c.send(get("/n" + std::to_string(i))));
+        auto r = c.read_reply();
+        BOOST_TEST(r.status == 200);
+        BOOST_TEST(has(r.head, "Connection: keep-alive"), r.head);
+        BOOST_TEST(has(r.body, "\"/n" + std::to_string(i) + "\""), r.body);
+    }
+    // HTTP/1.0 keeps the connection only when asked to.
+    BOOST_REQUIRE(c.send("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    auto kept = c.read_reply();
+    BOOST_TEST(kept.status == 200);
+    BOOST_TEST(has(kept.head, "Connection: keep-alive"), kept.head);
+    BOOST_REQUIRE(c.send("GET /old HTTP/1.0\r\n\r\n"));
+    BOOST_TEST(c.read_reply().status == 200);
+    BOOST_TEST(c.closed_by_peer());
+}
+
+BOOST_AUTO_TEST_CASE(sync_closes_after_each_response, *utf::precondition(worker_is{"sync"}))
+{
+    serving s("hello");
+    client_connection c(s.port);
+    BOOST_REQUIRE(c.send(get("/")));
+    auto r = c.read_reply();
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(has(r.head, "Connection: close"), r.head);
+    BOOST_TEST(c.closed_by_peer());
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("echo");
+    for (int count : {2, 10}) {
+        client_connection c(s.port);
+        std::string packet;
+        for (int i = 0; i < count; ++i) packet += get("/p" + std::to_string(i));
+        BOOST_REQUIRE(c.send(packet)); // one write: the requests arrive together
+        for (int i = 0; i < count; ++i) {
+            auto r = c.read_reply();
+            BOOST_TEST_REQUIRE(r.status == 200, "response " << i << " of " << count);
+            BOOST_TEST(has(r.body, "\"/p" + std::to_string(i) + "\""), r.body);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(expect_100_continue_then_the_body)
+{
+    serving s("echo");
+    client_connection c(s.port);
+    BOOST_REQUIRE(c.send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+    auto interim = c.read_reply();
+    BOOST_TEST(interim.status == 100, interim.head);
+    BOOST_REQUIRE(c.send("hello"));
+    auto r = c.read_reply();
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(has(r.body, "\"body_b64\": \"aGVsbG8=\""), r.body); // "hello"
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_connection_closes_after_keep_alive_seconds,
+                     *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("hello", {"--keep-alive", "1"});
+    client_connection c(s.port);
+    BOOST_REQUIRE(c.send(get("/")));
+    BOOST_TEST(c.read_reply().status == 200);
+    auto start = std::chrono::steady_clock::now();
+    BOOST_TEST(c.closed_by_peer(5s));
+    BOOST_TEST((std::chrono::steady_clock::now() - start >= 900ms)); // not before the keep-alive time
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_0_closes_after_each_response, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("hello", {"--keep-alive", "0"});
+    client_connection c(s.port);
+    BOOST_REQUIRE(c.send(get("/")));
+    auto r = c.read_reply();
+    BOOST_TEST(has(r.head, "Connection: close"), r.head);
+    BOOST_TEST(c.closed_by_peer());
+}
+
+// 100 clients dribbling a request head cost sockets, not the worker: others are still served.
+BOOST_AUTO_TEST_CASE(slow_clients_do_not_hold_the_worker, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("hello", {"-w", "1", "--threads", "1", "-t", "30"});
+    std::vector<std::unique_ptr<client_connection>> slow;
+    for (int i = 0; i < 100; ++i) {
+        slow.push_back(std::make_unique<client_connection>(s.port));
+        BOOST_REQUIRE(slow.back()->connected());
+    }
+    std::string head = get("/slow", "X-Padding: aaaaaaaaaaaaaaaa\r\n");
+    for (std::size_t byte = 0; byte < 4; ++byte) {
+        for (auto& c : slow) BOOST_REQUIRE(c->send(head.substr(byte, 1)));
+        auto r = http_get(s.port, "/", 1s);
+        BOOST_TEST_REQUIRE(r.status == 200, "a normal client was not answered within 1 s");
+        std::this_thread::sleep_for(250ms); // the dribble rate, not a wait for the server
+    }
+    for (auto& c : slow) BOOST_REQUIRE(c->send(head.substr(4)));
+    for (auto& c : slow) BOOST_TEST(c->read_reply().status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(graceful_stop_closes_idle_connections_and_finishes_requests,
+                     *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("slow", {"-w", "1", "--threads", "2", "--keep-alive", "30"});
+    client_connection idle(s.port);
+    BOOST_REQUIRE(idle.send(get("/?seconds=0")));
+    BOOST_REQUIRE(idle.read_reply().status == 200);
+    client_connection busy(s.port);
+    BOOST_REQUIRE(busy.send(get("/?seconds=2")));
+    BOOST_REQUIRE(s.server.wait_for_log("slow: sleeping 2", 10s)); // the request reached the handler
+    s.server.send(sig::term);
+    BOOST_TEST(idle.closed_by_peer(3s)); // long before its 30 s keep-alive
+    auto r = busy.read_reply(10s);
+    BOOST_TEST(r.status == 200);
+    // On async and uv this blocking handler holds the loop, which sees the stop only after it.
+    if (worker_class() == "gthread") BOOST_TEST(has(r.head, "Connection: close"), r.head);
+    BOOST_TEST(busy.closed_by_peer());
+    auto code = s.server.wait_exit(15s);
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(max_requests_counts_requests_not_connections, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("hello", {"-w", "1", "--max-requests", "3"});
+    BOOST_REQUIRE(s.server.wait_for_log("Booting worker", 10s, 1));
+    client_connection c(s.port);
+    for (int i = 0; i < 2; ++i) {
+        BOOST_REQUIRE(c.send(get("/")));
+        auto r = c.read_reply();
+        BOOST_TEST(has(r.head, "Connection: keep-alive"), r.head);
+    }
+    BOOST_REQUIRE(c.send(get("/")));
+    auto last = c.read_reply();
+    BOOST_TEST(last.status == 200);
+    BOOST_TEST(has(last.head, "Connection: close"), last.head); // the worker is retiring
+    BOOST_TEST(c.closed_by_peer());
+    BOOST_TEST(s.server.wait_for_log("Autorestarting worker after current request."));
+    BOOST_TEST(s.server.wait_for_log("Booting worker", 10s, 2));
+    BOOST_TEST(http_get(s.port, "/").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(worker_connections_bounds_open_connections, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("hello", {"-w", "1", "--worker-connections", "2", "--keep-alive", "30"});
+    auto first = std::make_unique<client_connection>(s.port);
+    client_connection second(s.port);
+    for (auto* c : {first.get(), &second}) {
+        BOOST_REQUIRE(c->send(get("/")));
+        BOOST_REQUIRE(c->read_reply().status == 200);
+    }
+    client_connection third(s.port); // the kernel accepts it; the worker does not take it yet
+    BOOST_REQUIRE(third.send(get("/")));
+    BOOST_TEST(third.read_reply(1s).status == 0);
+    first.reset(); // one slot frees up
+    BOOST_TEST(third.read_reply(5s).status == 200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
