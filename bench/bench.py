@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""forkhorn against nginx and Gunicorn, side by side on 127.0.0.1 (stdlib only).
+
+Every server answers "Hello, World!" and is loaded by wrk, in alternating rounds, with:
+  keepalive-50   50 keep-alive connections
+  keepalive-500  500 keep-alive connections
+  close-50       50 connections, `Connection: close` on every request
+Reported per server and load (medians over the rounds): requests/s, p50/p99 latency, errors,
+server CPU per request (utime+stime of the server's processes / requests), and the ratio to
+nginx in the same run. Per server: PSS per worker when idle, and exec-to-first-200 time.
+The servers run on CPU 0, wrk on CPU 1 (taskset), so they do not share a core.
+
+  bench/bench.py --forkhorn out/release/forkhorn --hello out/release/examples/libhello.so
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+SERVER_CPU, LOAD_CPU = "0", "1"
+# Debian's python3-gunicorn lives with the system Python, whatever python3 runs this script.
+GUNICORN_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+LOADS = {
+    "keepalive-50": ["-c", "50"],
+    "keepalive-500": ["-c", "500"],
+    "close-50": ["-c", "50", "-H", "Connection: close"],
+}
+
+NGINX_CONF = """
+worker_processes 2;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir};
+    uwsgi_temp_path {dir}; scgi_temp_path {dir};
+    server {{
+        listen 127.0.0.1:{port} backlog=2048;
+        location / {{ default_type text/plain; return 200 "Hello, World!\\n"; }}
+    }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def servers(args, tmp):
+    """name -> (argv builder taking a port, the number of worker processes)."""
+    fh = [args.forkhorn, args.hello + ":app", "-w", "2", "--keep-alive", "30", "--no-control-socket",
+          "--backlog", "2048", "--worker-connections", "4096"]
+    gunicorn = [GUNICORN_PYTHON, "-m", "gunicorn", "--chdir", HERE, "--log-level", "warning", "--backlog", "2048"]
+    table = {
+        "nginx": (lambda p: ["nginx", "-c", write_nginx_conf(tmp, p)], 2),
+        "gunicorn-sync": (lambda p: gunicorn + ["-w", "5", "-k", "sync", "-b", f"127.0.0.1:{p}", "hello_wsgi:app"], 5),
+        "gunicorn-gthread": (lambda p: gunicorn + ["-w", "2", "--threads", "4", "-k", "gthread",
+                                                    "-b", f"127.0.0.1:{p}", "hello_wsgi:app"], 2),
+        "forkhorn-sync": (lambda p: fh + ["-k", "sync", "-b", f"127.0.0.1:{p}"], 2),
+        "forkhorn-gthread": (lambda p: fh + ["-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{p}"], 2),
+        "forkhorn-async": (lambda p: fh + ["-k", "async", "-b", f"127.0.0.1:{p}"], 2),
+        "forkhorn-uv": (lambda p: fh + ["-k", "uv", "-b", f"127.0.0.1:{p}"], 2),
+    }
+    return {k: v for k, v in table.items() if not args.only or k in args.only.split(",")}
+
+
+def write_nginx_conf(tmp, port):
+    path = os.path.join(tmp, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(NGINX_CONF.format(dir=tmp, port=port))
+    return path
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def tree(pid):
+    out = [pid]
+    for c in children(pid):
+        out += tree(c)
+    return out
+
+
+def cpu_ticks(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return total
+
+
+def pss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            m = re.search(r"^Pss:\s+(\d+) kB", f.read(), re.M)
+            return int(m.group(1)) if m else None
+    except OSError:
+        return None
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
+
+
+def get_ok(port, timeout=0.5):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
+            return s.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+class Server:
+    def __init__(self, name, argv, workers, tmp):
+        self.name, self.workers = name, workers
+        self.log = open(os.path.join(tmp, name + ".log"), "w")
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + argv, stdout=self.log, stderr=self.log,
+                                     start_new_session=True)
+
+    def wait_ready(self, port, limit=20.0):
+        """Seconds from exec to the first 200 (polled every millisecond)."""
+        deadline = self.start + limit
+        while time.monotonic() < deadline:
+            if get_ok(port, 0.2):
+                return time.monotonic() - self.start
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.001)
+        raise RuntimeError(f"{self.name} did not answer; see its log")
+
+    def worker_pids(self):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            pids = [p for p in tree(self.proc.pid) if p != self.proc.pid]
+            # gunicorn and forkhorn: the arbiter's children; nginx: the master's children
+            if len(pids) >= self.workers:
+                return pids
+            time.sleep(0.05)
+        return [p for p in tree(self.proc.pid) if p != self.proc.pid]
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        except ProcessLookupError:
+            self.proc.wait()
+        self.log.close()
+
+
+def parse_wrk(text):
+    def duration(v, unit):
+        return float(v) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+
+    res = {"requests": 0, "rps": 0.0, "p50_ms": None, "p99_ms": None, "errors": 0}
+    m = re.search(r"(\d+) requests in", text)
+    res["requests"] = int(m.group(1)) if m else 0
+    m = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    res["rps"] = float(m.group(1)) if m else 0.0
+    for pct, key in (("50", "p50_ms"), ("99", "p99_ms")):
+        m = re.search(rf"^\s+{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s|m)\b", text, re.M)
+        if m:
+            res[key] = duration(m.group(1), m.group(2))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        res["errors"] += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        res["errors"] += int(m.group(1))
+    return res
+
+
+def run_load(server, port, load, seconds):
+    pids = tree(server.proc.pid)
+    before = cpu_ticks(pids)
+    out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t", "1", "-d", f"{seconds}s", "--latency",
+                          "--timeout", "5s"] + LOADS[load] + [f"http://127.0.0.1:{port}/"],
+                         capture_output=True, text=True, check=False).stdout
+    ticks = cpu_ticks(tree(server.proc.pid)) - before
+    r = parse_wrk(out)
+    r["cpu_us_per_request"] = ticks / CLK_TCK * 1e6 / r["requests"] if r["requests"] else None
+    return r
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def benchmark(args):
+    tmp = tempfile.mkdtemp(prefix="forkhorn-bench-")
+    table = servers(args, tmp)
+    rounds = {name: {load: [] for load in LOADS} for name in table}
+    startup = {name: [] for name in table}
+    pss = {name: [] for name in table}
+    for rnd in range(args.rounds):
+        for name, (argv, workers) in table.items():
+            port = free_port()
+            server = Server(name, argv(port), workers, tmp)
+            try:
+                startup[name].append(server.wait_ready(port) * 1000)
+                time.sleep(0.5)  # let every worker finish booting before measuring memory
+                pss[name].append(median([pss_kib(p) for p in server.worker_pids()]))
+                for load in LOADS:
+                    rounds[name][load].append(run_load(server, port, load, args.seconds))
+                    print(f"round {rnd + 1}/{args.rounds} {name:17} {load:14} "
+                          f"{rounds[name][load][-1]['rps']:>10.0f} req/s", flush=True)
+            finally:
+                server.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return summarize(table, rounds, startup, pss, args)
+
+
+def summarize(table, rounds, startup, pss, args):
+    result = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rounds": args.rounds, "seconds": args.seconds,
+              "cpus": {"server": SERVER_CPU, "wrk": LOAD_CPU}, "machine": os.uname().release, "servers": {}}
+    for name in table:
+        entry = {"exec_to_first_200_ms": median(startup[name]), "idle_worker_pss_kib": median(pss[name]),
+                 "loads": {}}
+        for load in LOADS:
+            runs = rounds[name][load]
+            entry["loads"][load] = {k: median([r[k] for r in runs])
+                                    for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request")}
+            entry["loads"][load]["errors"] = sum(r["errors"] for r in runs)
+        result["servers"][name] = entry
+    base = result["servers"].get("nginx")
+    for name, entry in result["servers"].items():
+        for load, v in entry["loads"].items():
+            b = base["loads"][load] if base else None
+            v["rps_vs_nginx"] = v["rps"] / b["rps"] if b and b["rps"] else None
+            v["p99_vs_nginx"] = v["p99_ms"] / b["p99_ms"] if b and b["p99_ms"] and v["p99_ms"] else None
+            v["cpu_vs_nginx"] = (v["cpu_us_per_request"] / b["cpu_us_per_request"]
+                                 if b and b["cpu_us_per_request"] and v["cpu_us_per_request"] else None)
+    return result
+
+
+def idle_connections(args, count=10000):
+    """RSS growth of one async worker holding `count` idle keep-alive connections."""
+    tmp = tempfile.mkdtemp(prefix="forkhorn-idle-")
+    port = free_port()
+    argv = [args.forkhorn, args.hello + ":app", "-w", "1", "-k", "async", "--keep-alive", "300",
+            "--worker-connections", str(count + 100), "--no-control-socket", "--backlog", "4096",
+            "-b", f"127.0.0.1:{port}"]
+    server = Server("idle", argv, 1, tmp)
+    conns = []
+    try:
+        server.wait_ready(port)
+        worker = server.worker_pids()[0]
+        before = rss_kib(worker)
+        request = b"GET / HTTP/1.1\r\nHost: b\r\n\r\n"
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(request)
+            conns.append(s)
+        for s in conns:  # every connection served once, then idle
+            s.settimeout(10)
+            assert s.recv(256).startswith(b"HTTP/1.1 200")
+        after = rss_kib(worker)
+        return {"connections": count, "worker_rss_before_kib": before, "worker_rss_after_kib": after,
+                "growth_kib": after - before, "bytes_per_connection": (after - before) * 1024 / count}
+    finally:
+        for s in conns:
+            s.close()
+        server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--forkhorn", required=True)
+    ap.add_argument("--hello", required=True, help="the hello example library")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--only", help="comma-separated server names")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("--skip-idle", action="store_true")
+    args = ap.parse_args()
+    for tool in ("wrk", "nginx", "taskset"):
+        if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
+            sys.exit(f"bench: {tool} is missing: run scripts/deps.sh bench")
+    result = benchmark(args)
+    if not args.skip_idle:
+        result["idle_async_10k"] = idle_connections(args)
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=2)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
