@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace forkhorn {
 
 socket_transport::socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout,
                                    std::size_t max_capacity)
-    : fd_(fd), data_(new char[capacity]), capacity_(capacity), max_capacity_(std::max(capacity, max_capacity)),
+    : fd_(fd), data_(capacity ? new char[capacity] : nullptr), capacity_(capacity), max_capacity_(std::max(capacity, max_capacity)),
       io_timeout_(io_timeout)
 {
 }
@@ -55,8 +56,23 @@ bool socket_transport::make_room_after(std::size_t head_size, std::size_t room)
     return true;
 }
 
+std::unique_ptr<char[]> socket_transport::release_buffer(std::size_t& capacity)
+{
+    capacity = std::exchange(capacity_, 0);
+    begin_ = end_ = floor_ = 0;
+    return std::move(data_);
+}
+
+void socket_transport::adopt_buffer(std::unique_ptr<char[]> buffer, std::size_t capacity)
+{
+    data_ = std::move(buffer);
+    capacity_ = capacity;
+    begin_ = end_ = floor_ = 0;
+}
+
 std::int64_t socket_transport::fill()
 {
+    filled_ = true;
     auto space = prepare();
     if (space.empty()) return -1;
     auto n = platform::recv_some(fd_, space.data(), space.size(), deadline());

@@ -44,6 +44,14 @@ public:
     /// client with a 500 instead of leaving it without a response.
     void arm_abort_reply();
     void disarm_abort_reply();
+    /// Gives the (empty, unpinned) buffer away, e.g. to a pool while the connection is idle;
+    /// adopt_buffer() gives it one back before the next read.
+    std::unique_ptr<char[]> release_buffer(std::size_t& capacity);
+    void adopt_buffer(std::unique_ptr<char[]> buffer, std::size_t capacity);
+    bool has_buffer() const { return data_ != nullptr; }
+    /// True when fill() (a blocking read) ran since the last clear.
+    bool filled() const { return filled_; }
+    void clear_filled() { filled_ = false; }
     /// True when fill() stopped on the deadline rather than on an error or a close.
     bool timed_out() const { return timed_out_; }
     platform::native_socket fd() const { return fd_; }
@@ -59,6 +67,7 @@ private:
     std::chrono::seconds io_timeout_;
     bool timed_out_ = false;
     bool pinned_ = false;
+    bool filled_ = false;
     bool abort_armed_ = false;
 };
 

@@ -34,6 +34,8 @@ constexpr std::size_t body_room = 4096;
 constexpr std::int64_t linger_bytes = 64 * 1024;
 constexpr auto linger_time = 1s;
 constexpr auto tick_period = 200ms;
+// Idle connections give their buffer and parser back to the worker; it keeps this many.
+constexpr std::size_t pool_limit = 1024;
 
 enum class phase : std::uint8_t { proxy, head, app, lingering, closing };
 
@@ -44,11 +46,12 @@ struct connection final : socket_reader {
     connection(event_server& s, platform::native_socket socket, std::string from, const http_service& service,
                std::chrono::seconds timeout)
         : server(s), peer(std::move(from)), client(peer),
-          io(socket, initial_buffer, timeout, service.buffer_capacity()), parser(service.limits()),
+          io(socket, 0, timeout, service.buffer_capacity()),
           stage(service.proxy_mode() == http::proxy_mode::off ? phase::head : phase::proxy)
     {
     }
     void on_read(std::int64_t n) override;
+    void on_readable() override;
     void on_closed() override;
 
     event_server& server;
@@ -56,13 +59,15 @@ struct connection final : socket_reader {
     std::string peer;   // the socket's peer
     std::string client; // the real client (PROXY header), for logs and the app
     socket_transport io;
-    http::request_parser parser;
+    std::unique_ptr<http::request_parser> parser; // lent by the worker while not idle
     http::request_head head;
     std::optional<exchange> ex;
     clock::time_point started;
     deadline_link<connection> link;
     phase stage;
     bool served = false; // a response went out: an empty buffer now means "idle keep-alive"
+    bool drained = false; // the last read took all the socket had (a wait() can't miss data)
+    std::size_t asked = 0; // the size of the pending read
     std::int64_t lingered = 0;
 };
 
@@ -89,6 +94,7 @@ public:
 
     // Loop-thread entry points.
     void on_read(connection& c, std::int64_t n);
+    void on_readable(connection& c);
     void on_closed(connection& c);
     void on_finished(connection& c);
 
@@ -106,6 +112,8 @@ private:
     void advance(connection& c);
     bool take_proxy_header(connection& c);
     void want_read(connection& c);
+    void equip(connection& c);
+    void lend(connection& c);
     void dispatch(connection& c);
     void reject(connection& c, int status, std::string_view reason);
     void close(connection& c, bool linger);
@@ -122,6 +130,8 @@ private:
     std::thread accepter_;
     std::atomic<bool> closing_{false}; // no more connections; read by the accept thread and exchanges
     std::atomic<int> open_{0}; // accepted and not yet closed (read by the accept thread)
+    std::vector<std::unique_ptr<char[]>> free_buffers_;
+    std::vector<std::unique_ptr<http::request_parser>> free_parsers_;
     deadline_list<connection> idle_;      // keep-alive: waiting for the next request
     deadline_list<connection> reading_;   // waiting for the rest of a head
     deadline_list<connection> lingering_; // closing gently
@@ -131,6 +141,7 @@ private:
 };
 
 void connection::on_read(std::int64_t n) { server.on_read(*this, n); }
+void connection::on_readable() { server.on_readable(*this); }
 void connection::on_closed() { server.on_closed(*this); }
 
 void event_server::accept_loop()
@@ -182,33 +193,73 @@ void event_server::accepted(platform::native_socket fd, std::string peer)
         return;
     }
     ctx_.slot.connections = open_.load();
+    equip(*c);
     want_read(*c);
+}
+
+void event_server::equip(connection& c)
+{
+    if (!c.io.has_buffer()) {
+        std::unique_ptr<char[]> buffer;
+        if (free_buffers_.empty()) buffer.reset(new char[initial_buffer]);
+        else buffer = std::move(free_buffers_.back()), free_buffers_.pop_back();
+        c.io.adopt_buffer(std::move(buffer), initial_buffer);
+    }
+    if (c.parser) return;
+    if (free_parsers_.empty()) c.parser = std::make_unique<http::request_parser>(service_.limits());
+    else c.parser = std::move(free_parsers_.back()), free_parsers_.pop_back();
+}
+
+void event_server::lend(connection& c)
+{
+    std::size_t capacity = 0;
+    auto buffer = c.io.release_buffer(capacity);
+    if (capacity == initial_buffer && free_buffers_.size() < pool_limit) free_buffers_.push_back(std::move(buffer));
+    if (free_parsers_.size() < pool_limit) free_parsers_.push_back(std::move(c.parser));
+    c.parser.reset();
 }
 
 void event_server::want_read(connection& c)
 {
-    auto space = c.io.prepare();
-    if (space.empty()) return reject(c, 431, "request header fields too large");
     auto now = clock::now();
     if (c.served && c.io.buffered().empty()) {
         if (stopping_) return close(c, false);
         idle_.push_back(c, now + std::chrono::seconds(ctx_.cfg.keepalive));
+        // An idle connection holds no buffer: thousands of them cost little.
+        if (c.drained) return lend(c), loop_->wait(c.watch);
     } else if (ctx_.cfg.timeout > 0) {
         reading_.push_back(c, now + std::chrono::seconds(ctx_.cfg.timeout));
     }
+    equip(c);
+    auto space = c.io.prepare();
+    if (space.empty()) return reject(c, 431, "request header fields too large");
+    c.asked = space.size();
     loop_->read(c.watch, space);
+}
+
+void event_server::on_readable(connection& c)
+{
+    deadline_list<connection>::remove(c);
+    equip(c);
+    auto space = c.io.prepare();
+    c.asked = space.size();
+    auto n = platform::recv_now(c.io.fd(), space.data(), space.size());
+    if (n == -2) return want_read(c); // woken for nothing: still drained
+    on_read(c, n);
 }
 
 void event_server::on_read(connection& c, std::int64_t n)
 {
+    auto deadline = c.link.deadline;
     deadline_list<connection>::remove(c);
     if (c.stage == phase::lingering) {
         c.lingered += std::max<std::int64_t>(n, 0);
         if (n <= 0 || c.lingered >= linger_bytes) return close(c, false);
-        lingering_.push_back(c, c.link.deadline); // keep the first deadline
+        lingering_.push_back(c, deadline); // keep the first deadline
         return loop_->read(c.watch, c.io.prepare());
     }
     if (n <= 0) return close(c, false); // the peer left (mid-head: nobody to answer)
+    c.drained = static_cast<std::size_t>(n) < c.asked;
     c.io.commit(static_cast<std::size_t>(n));
     advance(c);
 }
@@ -226,13 +277,13 @@ bool event_server::take_proxy_header(connection& c)
 void event_server::advance(connection& c)
 {
     if (c.stage == phase::proxy && !take_proxy_header(c)) return;
-    auto r = c.parser.parse_head(c.io.buffered(), c.head);
+    auto r = c.parser->parse_head(c.io.buffered(), c.head);
     if (r.status == http::parse_status::need_more) return want_read(c);
     if (r.status == http::parse_status::error) return reject(c, r.error_status, r.reason);
     if (c.io.make_room_after(r.consumed, body_room)) {
         // The bytes moved: the head's views must point at their new place.
-        c.parser.reset();
-        r = c.parser.parse_head(c.io.buffered(), c.head);
+        c.parser->reset();
+        r = c.parser->parse_head(c.io.buffered(), c.head);
     }
     c.io.consume(r.consumed);
     dispatch(c);
@@ -243,6 +294,7 @@ void event_server::dispatch(connection& c)
     auto scheme = service_.scheme_of(c.head, c.peer);
     if (scheme.empty()) return reject(c, 400, "the secure scheme headers contradict each other");
     c.io.pin();
+    c.io.clear_filled();
     c.stage = phase::app;
     c.started = clock::now();
     bool keep_alive = keep_alive_allowed() && !service_.next_is_last();
@@ -273,7 +325,8 @@ void event_server::on_finished(connection& c)
     bool linger = !c.ex->reusable();
     c.ex.reset();
     c.io.unpin();
-    c.parser.reset();
+    c.parser->reset();
+    if (c.io.filled()) c.drained = false; // the app's blocking reads may have left data unseen
     c.served = true;
     c.stage = phase::head;
     if (last) begin_stop();
@@ -296,6 +349,7 @@ void event_server::close(connection& c, bool linger)
         platform::shutdown_send(c.io.fd());
         c.stage = phase::lingering;
         lingering_.push_back(c, clock::now() + linger_time);
+        equip(c);
         auto space = c.io.prepare();
         if (!space.empty()) return loop_->read(c.watch, space);
         deadline_list<connection>::remove(c);

@@ -15,6 +15,7 @@ struct event_loop::watch {
     platform::native_socket fd;
     socket_reader& reader;
     std::span<char> into; // the pending read, if any
+    bool waiting = false; // a pending wait()
     bool polling = false;
 };
 
@@ -31,7 +32,7 @@ public:
 
     watch* add(platform::native_socket fd, socket_reader& reader) override
     {
-        auto* w = new watch{{}, fd, reader, {}, false};
+        auto* w = new watch{{}, fd, reader, {}, false, false};
         if (uv_poll_init_socket(&loop_, &w->poll, static_cast<uv_os_sock_t>(fd)) == 0) {
             w->poll.data = w;
             return w;
@@ -44,9 +45,13 @@ public:
     void read(watch* w, std::span<char> into) override
     {
         w->into = into;
-        if (w->polling) return; // level-triggered: still armed from the last read
-        w->polling = true;
-        uv_poll_start(&w->poll, UV_READABLE, on_poll);
+        arm(w);
+    }
+
+    void wait(watch* w) override
+    {
+        w->waiting = true;
+        arm(w);
     }
 
     void close(watch* w) override
@@ -89,9 +94,20 @@ private:
         std::function<void()> tick;
     };
 
+    static void arm(watch* w)
+    {
+        if (w->polling) return; // level-triggered: still armed from the last read
+        w->polling = true;
+        uv_poll_start(&w->poll, UV_READABLE, on_poll);
+    }
+
     static void on_poll(uv_poll_t* handle, int status, int)
     {
         auto* w = static_cast<watch*>(handle->data);
+        if (w->waiting) {
+            w->waiting = false;
+            return status < 0 ? w->reader.on_read(-1) : w->reader.on_readable();
+        }
         if (w->into.empty()) {
             // Nobody reads now (a request is in the app): stop until the next read().
             uv_poll_stop(handle);
