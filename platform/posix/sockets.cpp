@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -197,12 +198,62 @@ int wait_readable(std::span<const native_socket> handles, std::chrono::milliseco
     return -1;
 }
 
+accept_waiter::accept_waiter(std::span<const native_socket> own, std::span<const native_socket> shared)
+    : handles_(own.begin(), own.end()), own_(own.size()), epoll_(::epoll_create1(EPOLL_CLOEXEC))
+{
+    handles_.insert(handles_.end(), shared.begin(), shared.end());
+    for (std::size_t i = 0; i < own_; ++i) {
+        epoll_event ev{EPOLLIN, {.u64 = i}};
+        ::epoll_ctl(epoll_, EPOLL_CTL_ADD, static_cast<int>(handles_[i]), &ev);
+    }
+}
+
+accept_waiter::~accept_waiter()
+{
+    if (epoll_ >= 0) ::close(epoll_);
+}
+
+int accept_waiter::wait(std::chrono::milliseconds timeout, bool shared_too)
+{
+    if (shared_too != shared_armed_) {
+        // Not EPOLLEXCLUSIVE, measured: an accept thread is always waiting, so the first worker
+        // to register took every connection (300 of 300 over 3 workers), and a worker woken
+        // alone that then stops leaves the connection unseen until the next one arrives. Every
+        // idle worker wakes instead; all but one find nothing (docs/workers.md).
+        for (std::size_t i = own_; i < handles_.size(); ++i) {
+            epoll_event ev{EPOLLIN, {.u64 = i}};
+            ::epoll_ctl(epoll_, shared_too ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, static_cast<int>(handles_[i]), &ev);
+        }
+        shared_armed_ = shared_too;
+    }
+    epoll_event ev{};
+    int n = ::epoll_wait(epoll_, &ev, 1, static_cast<int>(timeout.count()));
+    return n == 1 ? static_cast<int>(ev.data.u64) : -1;
+}
+
+namespace {
+// One descriptor held back: when accept() fails for want of descriptors (EMFILE), it is
+// closed to accept and drop the connection, so the listener does not stay readable and make
+// the worker spin (libuv's and nginx's answer).
+int reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+void shed_one_connection(int listener)
+{
+    if (reserve_fd < 0) return;
+    ::close(reserve_fd);
+    int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+} // namespace
+
 native_socket accept_connection(native_socket listener_fd, std::string& peer)
 {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     int fd = ::accept4(static_cast<int>(listener_fd), reinterpret_cast<sockaddr*>(&ss), &len,
                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) shed_one_connection(static_cast<int>(listener_fd));
     if (fd < 0) return invalid_socket;
     if (ss.ss_family != AF_UNIX) {
         int one = 1;

@@ -114,6 +114,21 @@ int wait_readable(std::span<const native_socket> handles, std::chrono::milliseco
     return -1;
 }
 
+// WSAPoll on the shared listeners: the accept path measured for every worker type (see
+// docs/windows.md); Windows has no exclusive wake-up, so every waiting worker wakes.
+accept_waiter::accept_waiter(std::span<const native_socket> own, std::span<const native_socket> shared)
+    : handles_(own.begin(), own.end()), own_(own.size())
+{
+    handles_.insert(handles_.end(), shared.begin(), shared.end());
+}
+
+accept_waiter::~accept_waiter() = default;
+
+int accept_waiter::wait(std::chrono::milliseconds timeout, bool shared_too)
+{
+    return wait_readable(std::span(handles_).first(shared_too ? handles_.size() : own_), timeout);
+}
+
 native_socket accept_connection(native_socket listener_fd, std::string& peer)
 {
     sockaddr_storage ss{};

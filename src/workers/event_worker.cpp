@@ -149,11 +149,10 @@ void event_server::accept_loop()
     // The wake handle first: while the worker is full, only commands are waited for.
     std::vector<platform::native_socket> handles{static_cast<platform::native_socket>(control_.wake_handle())};
     for (const auto& l : ctx_.listeners) handles.push_back(l.fd);
+    platform::accept_waiter waiter{std::span(handles).first(1), std::span(handles).subspan(1)};
     auto limit = ctx_.cfg.worker_connections;
     while (!closing_) {
-        bool full = open_.load() >= limit;
-        auto watched = std::span(handles).first(full ? 1 : handles.size());
-        int ready = platform::wait_readable(watched, 200ms);
+        int ready = waiter.wait(200ms, open_.load() < limit);
         if (closing_) break;
         if (ready == 0) {
             for (auto cmd : control_.take()) loop_->post([this, cmd] { command(cmd); });

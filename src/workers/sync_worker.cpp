@@ -15,10 +15,9 @@ using std::chrono::steady_clock;
 class sync_server {
 public:
     sync_server(worker_context& ctx, platform::worker_control& control)
-        : ctx_(ctx), control_(control), service_(ctx), parser_(service_.limits())
+        : ctx_(ctx), control_(control), service_(ctx), parser_(service_.limits()), handles_(handles_of(ctx, control)),
+          waiter_(std::span(handles_).first(1), std::span(handles_).subspan(1))
     {
-        for (const auto& l : ctx.listeners) handles_.push_back(l.fd);
-        handles_.push_back(control.wake_handle());
     }
 
     int run()
@@ -27,19 +26,27 @@ public:
         auto wait = std::chrono::milliseconds(ctx_.cfg.timeout > 0 ? std::min(1000, ctx_.cfg.timeout * 500) : 1000);
         while (alive_) {
             ctx_.slot.beat();
-            int ready = platform::wait_readable(handles_, wait);
+            int ready = waiter_.wait(wait, true);
             handle_commands();
             if (!alive_) break;
             if (control_.parent_gone()) {
                 ctx_.log.info("Parent changed, shutting down: {}", platform::current_pid());
                 break;
             }
-            if (ready >= 0 && static_cast<std::size_t>(ready) < ctx_.listeners.size()) accept_one(handles_[ready]);
+            if (ready > 0) accept_one(handles_[static_cast<std::size_t>(ready)]);
         }
         return 0;
     }
 
 private:
+    // The wake handle first, then the listeners (shared with the other workers).
+    static std::vector<platform::native_socket> handles_of(worker_context& ctx, platform::worker_control& control)
+    {
+        std::vector<platform::native_socket> handles{static_cast<platform::native_socket>(control.wake_handle())};
+        for (const auto& l : ctx.listeners) handles.push_back(l.fd);
+        return handles;
+    }
+
     void handle_commands()
     {
         for (auto cmd : control_.take()) {
@@ -115,6 +122,7 @@ private:
     http_service service_;
     http::request_parser parser_;
     std::vector<platform::native_socket> handles_;
+    platform::accept_waiter waiter_;
     bool alive_ = true;
 };
 
