@@ -57,6 +57,13 @@ enum fh_handle_result {
     FH_PENDING = 1 /**< the app will call finish later, possibly from another thread */
 };
 
+/** What fh_server_api.loop returns in `kind`. */
+enum fh_loop_kind {
+    FH_LOOP_NONE = 0, /**< no loop the app may use (sync, gthread) */
+    FH_LOOP_ASIO = 1, /**< an asio::io_context* (the async worker) */
+    FH_LOOP_UV = 2    /**< a uv_loop_t* (the uv worker) */
+};
+
 /** Log levels, as in the error log. */
 enum fh_log_level { FH_LOG_DEBUG = 10, FH_LOG_INFO = 20, FH_LOG_WARNING = 30, FH_LOG_ERROR = 40, FH_LOG_CRITICAL = 50 };
 
@@ -97,6 +104,14 @@ typedef struct fh_server_api {
 
     /** "https" when a trusted proxy said so (secure_scheme_headers), else "http". */
     fh_str (*scheme)(const fh_request* req);
+
+    /** The worker's event loop, for apps that do their own I/O on it: see fh_loop_kind (NULL and
+     *  FH_LOOP_NONE on sync and gthread). Use it only on the loop thread: in `handle`, in
+     *  callbacks the loop runs, or in functions given to `post`. */
+    void* (*loop)(const fh_request* req, int* kind);
+    /** Runs `fn(arg)` soon on the worker's loop thread; callable from any thread until the
+     *  response is finished. FH_ERR_STATE where the worker has no loop (sync). */
+    int (*post)(fh_request* req, void (*fn)(void* arg), void* arg);
 } fh_server_api;
 
 /** What a server hook learns about the server. */

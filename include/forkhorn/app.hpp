@@ -13,9 +13,12 @@
 // crosses the C ABI.
 #pragma once
 
+#include <atomic>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,9 +77,24 @@ public:
         return out;
     }
 
+    /// The worker's event loop (asio::io_context* or uv_loop_t*, see fh_loop_kind), or nullptr.
+    void* loop(int* kind = nullptr) const
+    {
+        if (kind) *kind = FH_LOOP_NONE;
+        return has(offsetof(fh_server_api, loop)) ? api_->loop(req_, kind) : nullptr;
+    }
+    /// Runs fn(arg) on the worker's loop thread; false where there is none (sync).
+    bool post(void (*fn)(void*), void* arg) const
+    {
+        return has(offsetof(fh_server_api, post)) && api_->post(req_, fn, arg) == FH_OK;
+    }
+
     fh_request* native() const { return req_; }
 
 private:
+    // Members appended to the ABI after an app was built are absent in an older server.
+    bool has(std::size_t member_offset) const { return api_->struct_size >= member_offset + sizeof(void*); }
+
     const fh_server_api* api_;
     fh_request* req_;
 };
@@ -105,6 +123,73 @@ private:
     fh_response* res_;
 };
 
+/// The return type of a coroutine handler (FORKHORN_ASYNC_APP). The response is finished when
+/// the coroutine returns, on whichever thread it was resumed; until then the worker serves
+/// other requests.
+class task {
+public:
+    struct promise_type {
+        const fh_server_api* api = nullptr;
+        fh_response* res = nullptr;
+        // 0: the handler call is still on the stack; 1: it returned FH_PENDING; 2: done.
+        std::atomic<int> state{0};
+        std::exception_ptr error;
+
+        task get_return_object() { return task(std::coroutine_handle<promise_type>::from_promise(*this)); }
+        std::suspend_always initial_suspend() noexcept { return {}; }
+        struct final_awaiter {
+            bool await_ready() noexcept { return false; }
+            void await_suspend(std::coroutine_handle<promise_type> h) noexcept
+            {
+                auto& p = h.promise();
+                if (p.state.exchange(2) != 1) return; // finished inside the handler call: it cleans up
+                if (p.error) p.api->log(FH_LOG_ERROR, to_str("unhandled exception in coroutine handler"));
+                p.api->finish(p.res);
+                h.destroy();
+            }
+            void await_resume() noexcept {}
+        };
+        final_awaiter final_suspend() noexcept { return {}; }
+        void return_void() {}
+        void unhandled_exception() { error = std::current_exception(); }
+    };
+
+    explicit task(std::coroutine_handle<promise_type> h) : h_(h) {}
+    task(task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    task(const task&) = delete;
+    ~task() = default; // the frame frees itself (or is freed by the server's call)
+
+    /// Runs the coroutine until it first suspends; returns an fh_handle_result (or -1 for a
+    /// 500 when it threw before suspending).
+    int start(const fh_server_api* api, fh_response* res)
+    {
+        auto& p = h_.promise();
+        p.api = api;
+        p.res = res;
+        h_.resume();
+        if (p.state.exchange(1) != 2) return FH_PENDING;
+        bool failed = static_cast<bool>(p.error);
+        h_.destroy();
+        return failed ? -1 : FH_DONE;
+    }
+
+private:
+    std::coroutine_handle<promise_type> h_;
+};
+
+/// `co_await on_worker(req)`: continue on the worker's loop thread, e.g. after a wait that
+/// resumed on a thread of the app's own. Where the worker has no loop (sync), it continues
+/// where it is (finishing from any thread is allowed).
+struct on_worker {
+    const request& req;
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h) const
+    {
+        return req.post([](void* a) { std::coroutine_handle<>::from_address(a).resume(); }, h.address());
+    }
+    void await_resume() const noexcept {}
+};
+
 namespace detail {
 
 template <auto* Handler>
@@ -122,6 +207,26 @@ int handle(void*, const fh_server_api* api, fh_request* req, fh_response* res)
         api->log(FH_LOG_ERROR, to_str("unhandled exception in handler"));
     }
     return -1; // neither done nor pending: the server answers 500 if it still can
+}
+
+template <auto* Handler>
+int handle_coroutine(void*, const fh_server_api* api, fh_request* req, fh_response* res)
+{
+    try {
+        return (*Handler)(request(api, req), response(api, res)).start(api, res);
+    } catch (const std::exception& e) {
+        std::string line = std::string("unhandled exception in handler: ") + e.what();
+        api->log(FH_LOG_ERROR, to_str(line));
+    }
+    return -1;
+}
+
+template <auto* Handler>
+const fh_app* coroutine_descriptor(const char* name)
+{
+    static const fh_app app = {FORKHORN_ABI_VERSION, sizeof(fh_app), name, nullptr, nullptr,
+                               &handle_coroutine<Handler>, nullptr};
+    return &app;
 }
 
 template <auto* Handler>
@@ -157,4 +262,17 @@ const fh_app* descriptor(const char* name, const fh_hooks* hooks = nullptr)
     FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
     {                                                                                            \
         return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol, hooks);       \
+    }
+
+/// Exports `symbol` serving a C++20 coroutine handler: a callable taking (forkhorn::request,
+/// forkhorn::response) by value and returning forkhorn::task. It may co_await the app's own
+/// asynchronous work; the worker goes on serving other requests meanwhile (on async and uv;
+/// sync and gthread wait for it on the request's thread).
+#define FORKHORN_ASYNC_APP(symbol, handler)                                                      \
+    namespace {                                                                                  \
+    const auto forkhorn_handler_##symbol = handler;                                              \
+    }                                                                                            \
+    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
+    {                                                                                            \
+        return ::forkhorn::detail::coroutine_descriptor<&forkhorn_handler_##symbol>(#symbol);    \
     }

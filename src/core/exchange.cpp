@@ -72,6 +72,18 @@ const fh_server_api api_table = {
     [](fh_response* r) { return ex(r).finish(); },
     [](int level, fh_str message) { app_log(level, view(message)); },
     [](const fh_request* r) { return str(ex(r).scheme()); },
+    [](const fh_request* r, int* kind) -> void* {
+        int k = FH_LOOP_NONE;
+        void* native = ex(r).loop() ? ex(r).loop()->native(k) : nullptr;
+        if (kind) *kind = k;
+        return native;
+    },
+    [](fh_request* r, void (*fn)(void*), void* arg) {
+        if (!fn) return static_cast<int>(FH_ERR_INVALID);
+        if (!ex(r).loop()) return static_cast<int>(FH_ERR_STATE);
+        ex(r).loop()->post(fn, arg);
+        return static_cast<int>(FH_OK);
+    },
 };
 
 } // namespace

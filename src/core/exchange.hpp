@@ -44,6 +44,16 @@ public:
     virtual bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) = 0;
 };
 
+/// What an event-loop worker offers the app through a request (fh_server_api loop, post).
+class worker_loop {
+public:
+    virtual void* native(int& kind) = 0;
+    virtual void post(void (*fn)(void*), void* arg) = 0;
+
+protected:
+    ~worker_loop() = default;
+};
+
 /// The server functions given to apps.
 const fh_server_api* server_api();
 
@@ -61,6 +71,9 @@ public:
     /// A flag that, once set (the worker is stopping), makes a response not committed yet say
     /// `Connection: close`.
     void close_when(const std::atomic<bool>* stopping) { stopping_ = stopping; }
+    /// The worker's loop, offered to the app (none on sync).
+    void offer_loop(worker_loop* loop) { loop_ = loop; }
+    worker_loop* loop() const { return loop_; }
 
     /// Runs the app's handler without waiting. Returns true when the response is finished;
     /// otherwise `on_finished(owner)` is called once, from the thread that finishes it.
@@ -121,6 +134,7 @@ private:
     void* owner_ = nullptr;
     bool keep_alive_;
     const std::atomic<bool>* stopping_ = nullptr;
+    worker_loop* loop_ = nullptr;
     bool reusable_ = true;
     bool aborted_ = false; // the request body was malformed: nothing may be sent
     http::response_framing framing_ = http::response_framing::none;

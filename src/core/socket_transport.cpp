@@ -72,7 +72,6 @@ void socket_transport::adopt_buffer(std::unique_ptr<char[]> buffer, std::size_t 
 
 std::int64_t socket_transport::fill()
 {
-    filled_ = true;
     auto space = prepare();
     if (space.empty()) return -1;
     auto n = platform::recv_some(fd_, space.data(), space.size(), deadline());

@@ -49,9 +49,6 @@ public:
     std::unique_ptr<char[]> release_buffer(std::size_t& capacity);
     void adopt_buffer(std::unique_ptr<char[]> buffer, std::size_t capacity);
     bool has_buffer() const { return data_ != nullptr; }
-    /// True when fill() (a blocking read) ran since the last clear.
-    bool filled() const { return filled_; }
-    void clear_filled() { filled_ = false; }
     /// True when fill() stopped on the deadline rather than on an error or a close.
     bool timed_out() const { return timed_out_; }
     platform::native_socket fd() const { return fd_; }
@@ -67,7 +64,6 @@ private:
     std::chrono::seconds io_timeout_;
     bool timed_out_ = false;
     bool pinned_ = false;
-    bool filled_ = false;
     bool abort_armed_ = false;
 };
 

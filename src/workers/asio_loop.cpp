@@ -44,17 +44,6 @@ public:
         });
     }
 
-    void wait(watch* w) override
-    {
-        w->reading = true;
-        w->socket.async_wait(asio::socket_base::wait_read, [w](const asio::error_code& ec) {
-            w->reading = false;
-            if (w->closing) return finish_close(w);
-            if (ec) return w->reader.on_read(-1);
-            w->reader.on_readable();
-        });
-    }
-
     void close(watch* w) override
     {
         w->closing = true;

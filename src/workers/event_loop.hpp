@@ -18,8 +18,6 @@ class socket_reader {
 public:
     /// A read finished: `n` bytes (> 0), 0 at end of stream, -1 on error. Runs on the loop thread.
     virtual void on_read(std::int64_t n) = 0;
-    /// The socket became readable (after wait()); nothing was read. Runs on the loop thread.
-    virtual void on_readable() = 0;
     /// After close(): the loop no longer uses the socket or the reader, which may be freed.
     virtual void on_closed() = 0;
 
@@ -36,9 +34,6 @@ public:
     virtual watch* add(platform::native_socket fd, socket_reader& reader) = 0;
     /// Reads once into `into` (which must stay valid until on_read) when data arrives.
     virtual void read(watch* w, std::span<char> into) = 0;
-    /// Calls on_readable once when data arrives (or on_read(-1) on error), without reading:
-    /// for idle connections that hold no buffer. Only after the last read took all there was.
-    virtual void wait(watch* w) = 0;
     /// Stops watching and closes the socket; on_closed follows, and nothing else.
     virtual void close(watch* w) = 0;
     /// Runs `fn` on the loop thread; callable from any thread.

@@ -7,7 +7,9 @@
 // An accept thread takes connections (and the arbiter's commands) for all of them: on Windows
 // only one process can put a shared listener on its completion port, and a blocking wait on
 // the listeners is the same on both systems.
+#include <array>
 #include <atomic>
+#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -51,7 +53,6 @@ struct connection final : socket_reader {
     {
     }
     void on_read(std::int64_t n) override;
-    void on_readable() override;
     void on_closed() override;
 
     event_server& server;
@@ -66,12 +67,12 @@ struct connection final : socket_reader {
     deadline_link<connection> link;
     phase stage;
     bool served = false; // a response went out: an empty buffer now means "idle keep-alive"
-    bool drained = false; // the last read took all the socket had (a wait() can't miss data)
-    std::size_t asked = 0; // the size of the pending read
+    bool peeking = false;  // the pending read goes into `peek` (an idle connection has no buffer)
+    std::array<char, 64> peek; // enough for most request heads' first packet
     std::int64_t lingered = 0;
 };
 
-class event_server {
+class event_server final : public worker_loop {
 public:
     event_server(worker_context& ctx, platform::worker_control& control)
         : ctx_(ctx), control_(control), service_(ctx), kind_(ctx.cfg.worker_class),
@@ -92,9 +93,17 @@ public:
         return 0;
     }
 
+    // worker_loop: what apps reach through fh_server_api loop/post.
+    void* native(int& kind) override
+    {
+        if (pool_) return kind = FH_LOOP_NONE, nullptr; // handlers are not on the loop thread
+        kind = kind_ == "uv" ? FH_LOOP_UV : FH_LOOP_ASIO;
+        return loop_->native();
+    }
+    void post(void (*fn)(void*), void* arg) override { loop_->post([fn, arg] { fn(arg); }); }
+
     // Loop-thread entry points.
     void on_read(connection& c, std::int64_t n);
-    void on_readable(connection& c);
     void on_closed(connection& c);
     void on_finished(connection& c);
 
@@ -112,6 +121,7 @@ private:
     void advance(connection& c);
     bool take_proxy_header(connection& c);
     void want_read(connection& c);
+    bool take_peeked(connection& c, std::int64_t n);
     void equip(connection& c);
     void lend(connection& c);
     void dispatch(connection& c);
@@ -141,7 +151,6 @@ private:
 };
 
 void connection::on_read(std::int64_t n) { server.on_read(*this, n); }
-void connection::on_readable() { server.on_readable(*this); }
 void connection::on_closed() { server.on_closed(*this); }
 
 void event_server::accept_loop()
@@ -224,27 +233,34 @@ void event_server::want_read(connection& c)
     if (c.served && c.io.buffered().empty()) {
         if (stopping_) return close(c, false);
         idle_.push_back(c, now + std::chrono::seconds(ctx_.cfg.keepalive));
-        // An idle connection holds no buffer: thousands of them cost little.
-        if (c.drained) return lend(c), loop_->wait(c.watch);
+        // An idle connection holds no buffer, only `peek`: thousands of them cost little.
+        lend(c);
+        c.peeking = true;
+        return loop_->read(c.watch, c.peek);
     } else if (ctx_.cfg.timeout > 0) {
         reading_.push_back(c, now + std::chrono::seconds(ctx_.cfg.timeout));
     }
     equip(c);
     auto space = c.io.prepare();
     if (space.empty()) return reject(c, 431, "request header fields too large");
-    c.asked = space.size();
     loop_->read(c.watch, space);
 }
 
-void event_server::on_readable(connection& c)
+// The first bytes after an idle time arrived in `peek`: into a buffer with them, and take
+// the rest of what came (the loop read at most sizeof peek).
+bool event_server::take_peeked(connection& c, std::int64_t n)
 {
-    deadline_list<connection>::remove(c);
+    c.peeking = false;
+    if (n <= 0) return false;
     equip(c);
     auto space = c.io.prepare();
-    c.asked = space.size();
-    auto n = platform::recv_now(c.io.fd(), space.data(), space.size());
-    if (n == -2) return want_read(c); // woken for nothing: still drained
-    on_read(c, n);
+    std::memcpy(space.data(), c.peek.data(), static_cast<std::size_t>(n));
+    c.io.commit(static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) < c.peek.size()) return true;
+    space = c.io.prepare();
+    auto more = platform::recv_now(c.io.fd(), space.data(), space.size());
+    if (more > 0) c.io.commit(static_cast<std::size_t>(more));
+    return more != -1; // 0: the peer finished sending; it still gets its answer
 }
 
 void event_server::on_read(connection& c, std::int64_t n)
@@ -257,8 +273,11 @@ void event_server::on_read(connection& c, std::int64_t n)
         lingering_.push_back(c, deadline); // keep the first deadline
         return loop_->read(c.watch, c.io.prepare());
     }
+    if (c.peeking) {
+        if (!take_peeked(c, n)) return close(c, false);
+        return advance(c);
+    }
     if (n <= 0) return close(c, false); // the peer left (mid-head: nobody to answer)
-    c.drained = static_cast<std::size_t>(n) < c.asked;
     c.io.commit(static_cast<std::size_t>(n));
     advance(c);
 }
@@ -293,12 +312,12 @@ void event_server::dispatch(connection& c)
     auto scheme = service_.scheme_of(c.head, c.peer);
     if (scheme.empty()) return reject(c, 400, "the secure scheme headers contradict each other");
     c.io.pin();
-    c.io.clear_filled();
     c.stage = phase::app;
     c.started = clock::now();
     bool keep_alive = keep_alive_allowed() && !service_.next_is_last();
     c.ex.emplace(c.head, c.io, c.client, keep_alive, service_.dates(), scheme);
     c.ex->close_when(&closing_);
+    c.ex->offer_loop(this);
     service_.before_request(*c.ex);
     const auto& app = ctx_.app.app();
     void* state = ctx_.app.state();
@@ -325,7 +344,6 @@ void event_server::on_finished(connection& c)
     c.ex.reset();
     c.io.unpin();
     c.parser->reset();
-    if (c.io.filled()) c.drained = false; // the app's blocking reads may have left data unseen
     c.served = true;
     c.stage = phase::head;
     if (last) begin_stop();

@@ -15,7 +15,6 @@ struct event_loop::watch {
     platform::native_socket fd;
     socket_reader& reader;
     std::span<char> into; // the pending read, if any
-    bool waiting = false; // a pending wait()
     bool polling = false;
 };
 
@@ -32,7 +31,7 @@ public:
 
     watch* add(platform::native_socket fd, socket_reader& reader) override
     {
-        auto* w = new watch{{}, fd, reader, {}, false, false};
+        auto* w = new watch{{}, fd, reader, {}, false};
         if (uv_poll_init_socket(&loop_, &w->poll, static_cast<uv_os_sock_t>(fd)) == 0) {
             w->poll.data = w;
             return w;
@@ -48,11 +47,6 @@ public:
         arm(w);
     }
 
-    void wait(watch* w) override
-    {
-        w->waiting = true;
-        arm(w);
-    }
 
     void close(watch* w) override
     {
@@ -104,10 +98,6 @@ private:
     static void on_poll(uv_poll_t* handle, int status, int)
     {
         auto* w = static_cast<watch*>(handle->data);
-        if (w->waiting) {
-            w->waiting = false;
-            return status < 0 ? w->reader.on_read(-1) : w->reader.on_readable();
-        }
         if (w->into.empty()) {
             // Nobody reads now (a request is in the app): stop until the next read().
             uv_poll_stop(handle);

@@ -2,6 +2,7 @@
 // pipelining, 100-continue, slow clients, graceful stop of idle connections, max-requests.
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -194,6 +195,129 @@ BOOST_AUTO_TEST_CASE(worker_connections_bounds_open_connections, *utf::precondit
     BOOST_TEST(third.read_reply(1s).status == 0);
     first.reset(); // one slot frees up
     BOOST_TEST(third.read_reply(5s).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_pending_handler_leaves_the_worker_free, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("delay", {"-w", "1", "--threads", "2"});
+    auto kind = worker_class();
+    std::string loop = kind == "async" ? "asio" : kind == "uv" ? "uv" : "none";
+    BOOST_TEST(has(http_get(s.port, "/loop").body, "loop: " + loop));
+    client_connection waiting(s.port);
+    BOOST_REQUIRE(waiting.send(get("/?ms=1500")));
+    BOOST_REQUIRE(s.server.wait_for_log("delay: waiting 1500 ms"));
+    auto quick = http_get(s.port, "/?ms=0");
+    BOOST_TEST(quick.status == 200);
+    BOOST_TEST(waiting.read_reply(0ms).status == 0); // still waiting when the other was answered
+    auto r = waiting.read_reply(10s);
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(has(r.body, "waited 1500 ms"), r.body);
+}
+
+namespace {
+
+constexpr std::uint64_t gib = 1ull << 30;
+char pattern(std::uint64_t i) { return static_cast<char>('a' + i % 26); }
+
+// Reads a chunked body as it arrives, checking every byte against the pattern; returns the
+// number of good bytes (stops at the first bad one).
+std::uint64_t read_generated_body(client_connection& c)
+{
+    std::string pending = c.take_some();
+    auto head_end = pending.find("\r\n\r\n");
+    while (head_end == std::string::npos) {
+        auto more = c.take_some();
+        if (more.empty()) return 0;
+        pending += more;
+        head_end = pending.find("\r\n\r\n");
+    }
+    pending.erase(0, head_end + 4);
+    std::uint64_t good = 0;
+    for (;;) {
+        auto eol = pending.find("\r\n");
+        if (eol == std::string::npos) {
+            auto more = c.take_some();
+            if (more.empty()) return good;
+            pending += more;
+            continue;
+        }
+        std::uint64_t size = std::strtoull(pending.c_str(), nullptr, 16);
+        if (size == 0) return good;
+        pending.erase(0, eol + 2);
+        while (size > 0) {
+            if (pending.empty()) pending = c.take_some();
+            if (pending.empty()) return good;
+            auto n = std::min<std::uint64_t>(size, pending.size());
+            for (std::uint64_t i = 0; i < n; ++i)
+                if (pending[i] != pattern(good + i)) return good + i;
+            good += n;
+            size -= n;
+            pending.erase(0, n);
+        }
+        while (pending.size() < 2) {
+            auto more = c.take_some();
+            if (more.empty()) return good;
+            pending += more;
+        }
+        pending.erase(0, 2); // the CRLF after the chunk
+    }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_gibibyte_streams_each_way_in_constant_memory)
+{
+    serving s("stream", {"-w", "1", "-t", "120"});
+    BOOST_REQUIRE(eventually([&] { return s.server.children().size() == 1; }));
+    int worker = s.server.children()[0];
+    BOOST_REQUIRE(http_get(s.port, "/?bytes=100000").status == 200); // the worker is warm
+    auto before = process_rss_kib(worker);
+
+    client_connection down(s.port);
+    BOOST_REQUIRE(down.send(get("/?bytes=" + std::to_string(gib))));
+    BOOST_TEST(read_generated_body(down) == gib);
+
+    client_connection up(s.port);
+    BOOST_REQUIRE(up.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(gib) + "\r\n\r\n"));
+    std::string piece(256 * 1024, '\0');
+    std::uint32_t fnv = 2166136261u;
+    for (std::uint64_t sent = 0; sent < gib; sent += piece.size()) {
+        for (std::size_t i = 0; i < piece.size(); ++i) {
+            piece[i] = pattern(sent + i);
+            fnv = (fnv ^ static_cast<unsigned char>(piece[i])) * 16777619u;
+        }
+        BOOST_REQUIRE(up.send(piece));
+    }
+    auto r = up.read_reply(60s);
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(r.body == "bytes=" + std::to_string(gib) + " fnv=" + std::to_string(fnv) + "\n");
+
+    auto after = process_rss_kib(worker);
+    BOOST_TEST_MESSAGE("worker RSS " << before << " KiB before, " << after << " KiB after 2 GiB");
+    BOOST_TEST(after < before + 16 * 1024, "RSS grew from " << before << " to " << after << " KiB");
+}
+
+BOOST_AUTO_TEST_CASE(static_files_go_out_whole)
+{
+    temp_dir dir;
+    std::string content;
+    for (int i = 0; i < 3 * 1024 * 1024; ++i) content += static_cast<char>((i * 7919) % 251);
+    {
+        std::ofstream f(dir / "data.bin", std::ios::binary);
+        f << content;
+    }
+    server_process server(bin, serve_args(lib(examples, "static"), {"-w", "1"}),
+                          std::vector<std::string>{"FORKHORN_STATIC_ROOT=" + dir.path});
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    client_connection c(port);
+    BOOST_REQUIRE(c.send(get("/data.bin")));
+    auto r = c.read_reply(20s);
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(has(r.head, "Content-Length: " + std::to_string(content.size())), r.head);
+    BOOST_TEST((r.body == content));
+    BOOST_TEST(http_get(port, "/missing.txt").status == 404);
+    BOOST_TEST(http_get(port, "/../etc/passwd").status == 403);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -91,6 +91,8 @@ public:
     /// The next complete response (an interim 100 counts as one); status 0 when the
     /// connection closed or `timeout` passed first.
     http_reply read_reply(std::chrono::milliseconds timeout = 5s);
+    /// The bytes received and not taken yet, waiting up to `timeout` for some; empty at the end.
+    std::string take_some(std::chrono::milliseconds timeout = 5s);
     /// Waits for the server to close the connection (nothing else arriving first).
     bool closed_by_peer(std::chrono::milliseconds timeout = 5s);
 
@@ -109,6 +111,8 @@ std::intptr_t connect_nonblocking(int port);
 /// The file of app library NAME in DIR ("DIR/libNAME.so" here).
 std::string library_path(const std::string& dir, const std::string& name);
 bool process_alive(int pid);
+/// The resident memory of `pid` in KiB (Linux: VmRSS; Windows: the working set), 0 if unknown.
+std::uint64_t process_rss_kib(int pid);
 /// Whether the process that had start time `started` (process_start_of) still runs: pids are
 /// reused quickly (under wine especially), so a pid alone can name another process.
 std::uint64_t process_start_of(int pid);

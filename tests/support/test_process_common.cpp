@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 namespace forkhorn::test {
 
@@ -208,6 +209,12 @@ http_reply client_connection::read_reply(std::chrono::milliseconds timeout)
         }
         if (!fill(deadline)) return {};
     }
+}
+
+std::string client_connection::take_some(std::chrono::milliseconds timeout)
+{
+    if (buffered_.empty()) (void)fill(std::chrono::steady_clock::now() + timeout);
+    return std::exchange(buffered_, {});
 }
 
 bool client_connection::closed_by_peer(std::chrono::milliseconds timeout)

@@ -88,6 +88,14 @@ int connect_local(int port)
 
 bool process_alive(int pid) { return ::kill(pid, 0) == 0; }
 
+std::uint64_t process_rss_kib(int pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.starts_with("VmRSS:")) return std::strtoull(line.c_str() + 6, nullptr, 10);
+    return 0;
+}
+
 std::intptr_t connect_nonblocking(int port)
 {
     int fd = connect_local(port);

@@ -6,6 +6,7 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#include <psapi.h>
 #include <tlhelp32.h>
 
 #include <filesystem>
@@ -223,6 +224,17 @@ std::string make_temp_dir()
 
 int listen_local(int&) { return -1; }
 void close_fd(int) {}
+
+std::uint64_t process_rss_kib(int pid)
+{
+    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
+    if (!h) return 0;
+    PROCESS_MEMORY_COUNTERS pmc{};
+    pmc.cb = sizeof pmc;
+    bool ok = K32GetProcessMemoryInfo(h, &pmc, sizeof pmc);
+    CloseHandle(h);
+    return ok ? pmc.WorkingSetSize / 1024 : 0;
+}
 
 std::intptr_t connect_nonblocking(int port)
 {
