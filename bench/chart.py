@@ -14,7 +14,6 @@ def main():
     servers = list(result["servers"])
     loads = list(next(iter(result["servers"].values()))["loads"])
     with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as dat:
-        dat.write("server " + " ".join(loads) + "\n")
         for name in servers:
             row = [result["servers"][name]["loads"][l]["rps"] or 0 for l in loads]
             dat.write(name + " " + " ".join(f"{v:.0f}" for v in row) + "\n")
@@ -30,8 +29,9 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set xtics rotate by -25
 set grid ytics
-set key top right
+set key top center horizontal
 set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0
 plot {plots}
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)

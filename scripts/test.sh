@@ -4,7 +4,7 @@
 # Windows build (MinGW-w64 cross build), its tests under wine and its NSIS installer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis
+scripts/deps.sh clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis dpkg-dev
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/out/ccache}"
 
 echo "== platform conditionals outside platform/ (must be none)"
