@@ -6,8 +6,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "paths.hpp"
 
@@ -160,6 +164,52 @@ BOOST_AUTO_TEST_CASE(unix_socket_bind_with_umask)
     server.send(sig::term);
     BOOST_REQUIRE(server.wait_exit(10s).value_or(-1) == 0);
     BOOST_TEST(!fs::exists(sock));
+}
+
+namespace {
+// utime + stime of `pid` in clock ticks.
+long cpu_ticks(int pid)
+{
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), {});
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+        if (i == 14) utime = std::stol(field);
+        if (i == 15) stime = std::stol(field);
+    }
+    return utime + stime;
+}
+} // namespace
+
+// Out of descriptors, a worker sheds the connection it cannot take instead of spinning on a
+// listener that stays readable (the reserve descriptor).
+BOOST_AUTO_TEST_CASE(out_of_descriptors_the_worker_sheds_instead_of_spinning)
+{
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "1", "-k", "async"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    int worker = server.children()[0];
+    BOOST_REQUIRE(http_get(port, "/").status == 200);
+    int open_fds = 0;
+    for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(worker) + "/fd")) ++open_fds, (void)e;
+    rlimit tight{static_cast<rlim_t>(open_fds + 2), static_cast<rlim_t>(open_fds + 2)};
+    rlimit old{};
+    BOOST_REQUIRE(::prlimit(worker, RLIMIT_NOFILE, nullptr, &old) == 0);
+    tight.rlim_max = old.rlim_max;
+    BOOST_REQUIRE(::prlimit(worker, RLIMIT_NOFILE, &tight, nullptr) == 0);
+    std::vector<std::unique_ptr<client_connection>> held;
+    for (int i = 0; i < 20; ++i) held.push_back(std::make_unique<client_connection>(port));
+    long before = cpu_ticks(worker);
+    std::this_thread::sleep_for(1s); // the span over which a spinning worker would burn a core
+    long used = cpu_ticks(worker) - before;
+    BOOST_TEST(used < sysconf(_SC_CLK_TCK) / 4, "the worker used " << used << " ticks in 1 s");
+    held.clear();
+    BOOST_REQUIRE(::prlimit(worker, RLIMIT_NOFILE, &old, nullptr) == 0);
+    BOOST_TEST(eventually([&] { return http_get(port, "/").status == 200; }));
+    BOOST_TEST(server.children() == std::vector<int>{worker});
 }
 
 BOOST_AUTO_TEST_CASE(reuse_port_lets_two_servers_share_a_port)

@@ -320,4 +320,39 @@ BOOST_AUTO_TEST_CASE(static_files_go_out_whole)
     BOOST_TEST(http_get(port, "/../etc/passwd").status == 403);
 }
 
+namespace {
+// The response with its Date header blanked (the only part that may differ).
+std::string without_date(std::string raw)
+{
+    auto at = raw.find("\r\nDate: ");
+    if (at != std::string::npos) raw.erase(at + 8, raw.find("\r\n", at + 2) - at - 8);
+    return raw;
+}
+} // namespace
+
+// Run once (in the sync variant): every worker type gives the same bytes for the same request.
+BOOST_AUTO_TEST_CASE(every_worker_type_answers_the_same_bytes, *utf::precondition(worker_is{"sync"}))
+{
+    const std::vector<std::string> requests{
+        "GET /a?b=c HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        "POST /p HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        "HEAD / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        "GET / HTTP/1.0\r\n\r\n",
+        "GET /bad path HTTP/1.1\r\nHost: t\r\n\r\n",
+    };
+    std::vector<std::string> reference;
+    for (std::string kind : {"sync", "gthread", "async", "uv"}) {
+        server_process server(bin, serve_args(lib(examples, "echo"), {"-k", kind}));
+        int port = server.port();
+        BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            auto raw = exchange_raw(port, requests[i]);
+            BOOST_REQUIRE(raw.has_value());
+            auto normal = without_date(*raw);
+            if (kind == "sync") reference.push_back(normal);
+            else BOOST_TEST(normal == reference[i], kind << ", request " << i);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
