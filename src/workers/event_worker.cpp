@@ -188,11 +188,7 @@ void event_server::command(platform::worker_command cmd)
 
 void event_server::accepted(platform::native_socket fd, std::string peer)
 {
-    if (stopping_) {
-        platform::close_connection(fd, false);
-        --open_;
-        return;
-    }
+    // Accepted just as the worker began to stop: it is still served (without keep-alive).
     auto* c = new connection(*this, fd, std::move(peer), service_, std::chrono::seconds(ctx_.cfg.timeout));
     c->watch = loop_->add(fd, *c);
     if (!c->watch) {
