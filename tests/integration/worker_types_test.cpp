@@ -301,7 +301,7 @@ BOOST_AUTO_TEST_CASE(static_files_go_out_whole)
 {
     temp_dir dir;
     std::string content;
-    for (int i = 0; i < 3 * 1024 * 1024; ++i) content += static_cast<char>((i * 7919) % 251);
+    for (std::size_t i = 0; i < 3 * 1024 * 1024; ++i) content += static_cast<char>(i * 7919 % 251);
     {
         std::ofstream f(dir / "data.bin", std::ios::binary);
         f << content;
