@@ -32,6 +32,8 @@ using namespace std::chrono_literals;
 constexpr std::size_t initial_buffer = 4096;
 // Room kept after a head for reading its body.
 constexpr std::size_t body_room = 4096;
+// Request bodies up to this size are read by the loop before an async/uv handler runs.
+constexpr std::uint64_t preread_limit = 64 * 1024;
 // A closing connection reads (and drops) at most this much of what the peer still sends.
 constexpr std::int64_t linger_bytes = 64 * 1024;
 constexpr auto linger_time = 1s;
@@ -122,6 +124,7 @@ private:
     bool take_proxy_header(connection& c);
     void want_read(connection& c);
     bool take_peeked(connection& c, std::int64_t n);
+    bool body_arrived(connection& c, std::size_t head_size);
     void equip(connection& c);
     void lend(connection& c);
     void dispatch(connection& c);
@@ -294,6 +297,10 @@ void event_server::advance(connection& c)
     auto r = c.parser->parse_head(c.io.buffered(), c.head);
     if (r.status == http::parse_status::need_more) return want_read(c);
     if (r.status == http::parse_status::error) return reject(c, r.error_status, r.reason);
+    if (!body_arrived(c, r.consumed)) {
+        c.parser->reset(); // parsed again, in place, once the body is in
+        return want_read(c);
+    }
     if (c.io.make_room_after(r.consumed, body_room)) {
         // The bytes moved: the head's views must point at their new place.
         c.parser->reset();
@@ -301,6 +308,22 @@ void event_server::advance(connection& c)
     }
     c.io.consume(r.consumed);
     dispatch(c);
+}
+
+// On async and uv the handler runs on the loop, where a body read would block it: a body of
+// known, modest size is read by the loop first (a slow uploader costs a socket, not the loop).
+// Larger and chunked bodies, and 100-continue (the client waits for the app), are read by the
+// app as they come.
+bool event_server::body_arrived(connection& c, std::size_t head_size)
+{
+    const auto& h = c.head;
+    if (pool_ || h.framing != http::body_framing::content_length || h.expect_continue ||
+        h.content_length > preread_limit)
+        return true;
+    auto body = static_cast<std::size_t>(h.content_length);
+    if (c.io.buffered().size() >= head_size + body) return true;
+    (void)c.io.make_room_after(head_size, body);
+    return false;
 }
 
 void event_server::dispatch(connection& c)

@@ -214,6 +214,20 @@ BOOST_AUTO_TEST_CASE(a_pending_handler_leaves_the_worker_free, *utf::preconditio
     BOOST_TEST(has(r.body, "waited 1500 ms"), r.body);
 }
 
+// A client that sends its body slowly holds a socket, not the worker.
+BOOST_AUTO_TEST_CASE(a_slow_upload_does_not_hold_the_worker, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("echo", {"-w", "1", "--threads", "2"});
+    client_connection slow(s.port);
+    BOOST_REQUIRE(slow.send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhello"));
+    BOOST_REQUIRE(slow.read_reply(300ms).status == 0); // half a body: no answer yet
+    BOOST_TEST(http_get(s.port, "/other", 3s).status == 200);
+    BOOST_REQUIRE(slow.send("world"));
+    auto r = slow.read_reply();
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(has(r.body, "\"body_b64\": \"aGVsbG93b3JsZA==\""), r.body); // "helloworld"
+}
+
 namespace {
 
 constexpr std::uint64_t gib = 1ull << 30;

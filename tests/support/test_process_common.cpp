@@ -111,6 +111,21 @@ run_result run_to_end(const std::string& binary, const std::vector<std::string>&
     return r;
 }
 
+std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout)
+{
+    client_connection c(port);
+    if (!c.connected()) return std::nullopt;
+    (void)c.send(bytes);
+    std::string out;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (auto now = std::chrono::steady_clock::now(); now < deadline; now = std::chrono::steady_clock::now()) {
+        auto part = c.take_some(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        if (part.empty()) break; // closed, or the time is up
+        out += part;
+    }
+    return out;
+}
+
 http_reply parse_reply(const std::string& raw)
 {
     http_reply r;

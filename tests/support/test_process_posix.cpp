@@ -233,25 +233,6 @@ void close_fd(int fd) { ::close(fd); }
 
 
 
-std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout)
-{
-    int fd = connect_local(port);
-    if (fd < 0) return std::nullopt;
-    ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    std::string out;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    char buf[65536];
-    for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        pollfd p{fd, POLLIN, 0};
-        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-        auto n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return out;
-}
 
 
 

@@ -253,32 +253,5 @@ std::intptr_t connect_nonblocking(int port)
     return static_cast<std::intptr_t>(s);
 }
 
-std::optional<std::string> exchange_raw(int port, std::string_view bytes, std::chrono::milliseconds timeout)
-{
-    start_winsock();
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(static_cast<u_short>(port));
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(s, reinterpret_cast<sockaddr*>(&sin), sizeof sin) != 0) {
-        closesocket(s);
-        return std::nullopt;
-    }
-    send(s, bytes.data(), static_cast<int>(bytes.size()), 0);
-    std::string out;
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    char buf[65536];
-    for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        WSAPOLLFD p{s, POLLRDNORM, 0};
-        if (left.count() <= 0 || WSAPoll(&p, 1, static_cast<INT>(left.count())) <= 0) break;
-        int n = recv(s, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    closesocket(s);
-    return out;
-}
 
 } // namespace forkhorn::test
