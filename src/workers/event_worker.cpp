@@ -69,6 +69,8 @@ struct connection final : socket_reader {
     deadline_link<connection> link;
     phase stage;
     bool served = false; // a response went out: an empty buffer now means "idle keep-alive"
+    bool body_wanted = false; // the loop is reading a body before the handler runs
+    bool peer_done = false;   // the peer shut down its sending side
     bool peeking = false;  // the pending read goes into `peek` (an idle connection has no buffer)
     std::array<char, 64> peek; // enough for most request heads' first packet
     std::int64_t lingered = 0;
@@ -89,6 +91,7 @@ public:
         accepter_ = std::thread([this] { accept_loop(); });
         loop_->run();
         closing_ = true;
+        loop_done_ = true;
         accepter_.join();
         if (pool_ && quick_) (void)pool_.release(); // not joined: a handler may hang
         else if (pool_) pool_->join();
@@ -142,6 +145,7 @@ private:
     std::unique_ptr<asio::thread_pool> pool_;
     std::thread accepter_;
     std::atomic<bool> closing_{false}; // no more connections; read by the accept thread and exchanges
+    std::atomic<bool> loop_done_{false}; // the accept thread ends
     std::atomic<int> open_{0}; // accepted and not yet closed (read by the accept thread)
     std::vector<std::unique_ptr<char[]>> free_buffers_;
     std::vector<std::unique_ptr<http::request_parser>> free_parsers_;
@@ -163,12 +167,13 @@ void event_server::accept_loop()
     for (const auto& l : ctx_.listeners) handles.push_back(l.fd);
     platform::accept_waiter waiter{std::span(handles).first(1), std::span(handles).subspan(1)};
     auto limit = ctx_.cfg.worker_connections;
-    while (!closing_) {
-        int ready = waiter.wait(200ms, open_.load() < limit);
-        if (closing_) break;
+    // Stopping ends the accepting, not the thread: a quick stop may still come (Windows sends it
+    // through the wake handle) until the loop is done.
+    while (!loop_done_) {
+        int ready = waiter.wait(200ms, !closing_ && open_.load() < limit);
         if (ready == 0) {
             for (auto cmd : control_.take()) loop_->post([this, cmd] { command(cmd); });
-        } else if (ready > 0) {
+        } else if (ready > 0 && !closing_) {
             std::string peer;
             auto fd = platform::accept_connection(handles[static_cast<std::size_t>(ready)], peer);
             if (fd == platform::invalid_socket) continue; // another worker won the race
@@ -276,6 +281,11 @@ void event_server::on_read(connection& c, std::int64_t n)
         if (!take_peeked(c, n)) return close(c, false);
         return advance(c);
     }
+    if (n == 0 && c.body_wanted) {
+        // The peer stopped sending in the middle of a body: the app reads what there is.
+        c.peer_done = true;
+        return advance(c);
+    }
     if (n <= 0) return close(c, false); // the peer left (mid-head: nobody to answer)
     c.io.commit(static_cast<std::size_t>(n));
     advance(c);
@@ -321,9 +331,9 @@ bool event_server::body_arrived(connection& c, std::size_t head_size)
         h.content_length > preread_limit)
         return true;
     auto body = static_cast<std::size_t>(h.content_length);
-    if (c.io.buffered().size() >= head_size + body) return true;
-    (void)c.io.make_room_after(head_size, body);
-    return false;
+    c.body_wanted = c.io.buffered().size() < head_size + body && !c.peer_done;
+    if (c.body_wanted) (void)c.io.make_room_after(head_size, body);
+    return !c.body_wanted;
 }
 
 void event_server::dispatch(connection& c)
