@@ -26,7 +26,7 @@ BOOST_AUTO_TEST_CASE(loads_hello)
 {
     app_host host;
     std::string message;
-    BOOST_TEST((host.load(FORKHORN_EXAMPLES_DIR "/libhello.so:app", message) == app_error::none), message);
+    BOOST_REQUIRE_MESSAGE(host.load(FORKHORN_HELLO_LIBRARY ":app", message) == app_error::none, message);
     BOOST_TEST(host.app().abi_version == FORKHORN_ABI_VERSION);
     BOOST_TEST(std::string(host.app().name) == "app");
 }
@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(missing_symbol)
 {
     app_host host;
     std::string message;
-    BOOST_TEST((host.load(FORKHORN_EXAMPLES_DIR "/libhello.so:nope", message) == app_error::symbol));
+    BOOST_TEST((host.load(FORKHORN_HELLO_LIBRARY ":nope", message) == app_error::symbol));
     BOOST_TEST(message.find("has no symbol 'nope'") != std::string::npos, message);
 }
 
@@ -52,7 +52,7 @@ BOOST_AUTO_TEST_CASE(abi_mismatch_is_refused_before_any_call)
 {
     app_host host;
     std::string message;
-    BOOST_TEST((host.load(FORKHORN_FIXTURES_DIR "/libbad_abi.so:app", message) == app_error::abi));
+    BOOST_TEST((host.load(FORKHORN_BAD_ABI_LIBRARY ":app", message) == app_error::abi));
     BOOST_TEST(message.find("built for app ABI version 999, this server speaks version 1") != std::string::npos, message);
 }
 
