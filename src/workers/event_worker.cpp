@@ -205,8 +205,7 @@ void event_server::accepted(platform::native_socket fd, std::string peer)
         return;
     }
     ctx_.slot.connections = open_.load();
-    equip(*c);
-    want_read(*c);
+    want_read(*c); // equips the new connection with a buffer and a parser
 }
 
 void event_server::equip(connection& c)
