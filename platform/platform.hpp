@@ -296,8 +296,9 @@ void close_listener(listener& l, bool unlink_path);
 int wait_readable(std::span<const native_socket> handles, std::chrono::milliseconds timeout);
 
 /// A worker's wait for new connections on the listeners it shares with the other workers, plus
-/// handles of its own (epoll on Linux, WSAPoll on Windows). A connection wakes every idle
-/// worker; one wins the accept (see docs/workers.md for why not EPOLLEXCLUSIVE).
+/// handles of its own. On Linux (epoll, EPOLLEXCLUSIVE) a connection wakes one waiting worker
+/// and the workers take turns; on Windows (WSAPoll) it wakes every waiting worker and one wins
+/// the accept (docs/workers.md).
 class accept_waiter {
 public:
     accept_waiter(std::span<const native_socket> own, std::span<const native_socket> shared);
@@ -306,14 +307,18 @@ public:
     accept_waiter& operator=(const accept_waiter&) = delete;
 
     /// Index of a readable handle (own first, then shared) within `timeout`, or -1. With
-    /// `shared_too` false (the worker is full), only its own handles are waited on.
+    /// `shared_too` false (the worker is full or stopping), only its own handles are waited on.
     int wait(std::chrono::milliseconds timeout, bool shared_too);
 
 private:
+    void arm_shared(bool on);
+    void pass_on_pending();
+
     std::vector<native_socket> handles_; // own, then shared
     std::size_t own_;
     int epoll_ = -1;
     bool shared_armed_ = false;
+    bool woken_for_shared_ = false;
 };
 
 /// Accepts one connection from a non-blocking listener; invalid_socket if none is pending.

@@ -198,6 +198,36 @@ int wait_readable(std::span<const native_socket> handles, std::chrono::milliseco
     return -1;
 }
 
+namespace {
+// Makes a connection to `listener` and drops it. Its arrival wakes a worker still waiting: the
+// way to pass on a wake-up this worker took (EPOLLEXCLUSIVE) but will not act on.
+void wake_another_worker(native_socket listener)
+{
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(static_cast<int>(listener), reinterpret_cast<sockaddr*>(&ss), &len) != 0) return;
+    if (ss.ss_family == AF_INET) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+        if (in->sin_addr.s_addr == htonl(INADDR_ANY)) in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (ss.ss_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+        if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) in6->sin6_addr = in6addr_loopback;
+    }
+    int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 && errno == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        (void)::poll(&p, 1, 100); // loopback: established at once unless the backlog is full
+    }
+    ::close(fd);
+}
+} // namespace
+
+// EPOLLEXCLUSIVE: a new connection wakes one waiting worker, not all. Two things make that
+// safe (docs/workers.md): after each wake the worker goes to the back of the listener's wait
+// queue (an accept thread always waits, so the first worker to register would otherwise take
+// every connection), and a worker that stops waiting while a connection is pending passes the
+// wake-up on, or that connection would wait unseen for the next one to arrive.
 accept_waiter::accept_waiter(std::span<const native_socket> own, std::span<const native_socket> shared)
     : handles_(own.begin(), own.end()), own_(own.size()), epoll_(::epoll_create1(EPOLL_CLOEXEC))
 {
@@ -211,24 +241,39 @@ accept_waiter::accept_waiter(std::span<const native_socket> own, std::span<const
 accept_waiter::~accept_waiter()
 {
     if (epoll_ >= 0) ::close(epoll_);
+    if (shared_armed_) pass_on_pending();
+}
+
+void accept_waiter::arm_shared(bool on)
+{
+    for (std::size_t i = own_; i < handles_.size(); ++i) {
+        epoll_event ev{EPOLLIN | EPOLLEXCLUSIVE, {.u64 = i}};
+        ::epoll_ctl(epoll_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, static_cast<int>(handles_[i]), &ev);
+    }
+    shared_armed_ = on;
+}
+
+void accept_waiter::pass_on_pending()
+{
+    for (std::size_t i = own_; i < handles_.size(); ++i)
+        if (wait_readable(std::span(handles_).subspan(i, 1), std::chrono::milliseconds(0)) == 0)
+            wake_another_worker(handles_[i]);
 }
 
 int accept_waiter::wait(std::chrono::milliseconds timeout, bool shared_too)
 {
-    if (shared_too != shared_armed_) {
-        // Not EPOLLEXCLUSIVE, measured: an accept thread is always waiting, so the first worker
-        // to register took every connection (300 of 300 over 3 workers), and a worker woken
-        // alone that then stops leaves the connection unseen until the next one arrives. Every
-        // idle worker wakes instead; all but one find nothing (docs/workers.md).
-        for (std::size_t i = own_; i < handles_.size(); ++i) {
-            epoll_event ev{EPOLLIN, {.u64 = i}};
-            ::epoll_ctl(epoll_, shared_too ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, static_cast<int>(handles_[i]), &ev);
-        }
-        shared_armed_ = shared_too;
+    if (shared_too && shared_armed_ && woken_for_shared_) {
+        arm_shared(false); // re-registering queues this worker behind the others
+        arm_shared(true);  // and reports a connection still pending at once
+    } else if (shared_too != shared_armed_) {
+        arm_shared(shared_too);
+        if (!shared_too) pass_on_pending();
     }
     epoll_event ev{};
     int n = ::epoll_wait(epoll_, &ev, 1, static_cast<int>(timeout.count()));
-    return n == 1 ? static_cast<int>(ev.data.u64) : -1;
+    int ready = n == 1 ? static_cast<int>(ev.data.u64) : -1;
+    woken_for_shared_ = ready >= static_cast<int>(own_);
+    return ready;
 }
 
 namespace {

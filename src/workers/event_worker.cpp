@@ -176,7 +176,10 @@ void event_server::accept_loop()
         } else if (ready > 0 && !closing_) {
             std::string peer;
             auto fd = platform::accept_connection(handles[static_cast<std::size_t>(ready)], peer);
-            if (fd == platform::invalid_socket) continue; // another worker won the race
+            if (fd == platform::invalid_socket) {
+                ctx_.log.debug("Woke for a connection another worker took");
+                continue;
+            }
             ++open_;
             loop_->post([this, fd, peer = std::move(peer)]() mutable { accepted(fd, std::move(peer)); });
         }

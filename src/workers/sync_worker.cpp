@@ -59,7 +59,7 @@ private:
     {
         std::string peer;
         auto fd = platform::accept_connection(listener, peer);
-        if (fd == platform::invalid_socket) return; // another worker won the race
+        if (fd == platform::invalid_socket) return ctx_.log.debug("Woke for a connection another worker took");
         ctx_.slot.connections = 1;
         ctx_.slot.set(worker_state::busy);
         bool linger = serve(fd, peer);

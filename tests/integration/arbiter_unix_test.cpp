@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -301,6 +302,79 @@ BOOST_AUTO_TEST_CASE(syslog_receives_error_log_lines)
     }), got);
     BOOST_TEST(got.find("<14>forkhorn[") != std::string::npos, got);
     close_fd(fd);
+}
+
+namespace {
+// How often the threads of `pid` have gone to sleep so far: each wake-up ends one such sleep.
+long sleeps_of(int pid)
+{
+    long total = 0;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream status(task.path() / "status");
+        for (std::string line; std::getline(status, line);)
+            if (line.starts_with("voluntary_ctxt_switches:")) total += std::stol(line.substr(24));
+    }
+    return total;
+}
+} // namespace
+
+namespace {
+// Wake-ups per connection of a server with `workers` workers, over sequential connections once
+// every worker has served one; and how many connections each worker served.
+double wake_ups_per_connection(const std::string& kind, int workers, std::map<std::string, int>& served)
+{
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", std::to_string(workers), "-k", kind,
+                                                                    "--access-logfile", "-", "--access-logformat", "%(p)s"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    int answered = 0;
+    auto count_served = [&] {
+        served.clear();
+        std::istringstream lines(server.out());
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) ++served[line];
+        int n = 0;
+        for (const auto& entry : served) n += entry.second;
+        return n == answered;
+    };
+    auto get = [&] {
+        BOOST_REQUIRE(http_get(port, "/").status == 200);
+        ++answered;
+    };
+    BOOST_REQUIRE(eventually([&] { return get(), eventually(count_served) && served.size() == std::size_t(workers); }));
+    auto sleeps = [&] {
+        long n = 0;
+        for (int pid : server.children()) n += sleeps_of(pid);
+        return n;
+    };
+    constexpr int connections = 200;
+    long before = sleeps();
+    for (int i = 0; i < connections; ++i) get();
+    double per_connection = double(sleeps() - before) / connections;
+    BOOST_REQUIRE(eventually(count_served));
+    for (auto& entry : served) entry.second -= 1; // the warm-up
+    return per_connection;
+}
+} // namespace
+
+// EPOLLEXCLUSIVE: a connection wakes one idle worker, not all of them (three more idle workers
+// would mean three more wake-ups per connection), and the workers take turns (an event
+// worker's accept thread is always waiting; without turns one worker would take them all).
+BOOST_AUTO_TEST_CASE(a_connection_wakes_one_worker_and_the_workers_take_turns)
+{
+    for (std::string kind : {"sync", "gthread", "async", "uv"}) {
+        BOOST_TEST_CONTEXT("-k " << kind)
+        {
+            std::map<std::string, int> served;
+            double alone = wake_ups_per_connection(kind, 1, served);
+            double among_four = wake_ups_per_connection(kind, 4, served);
+            BOOST_TEST_MESSAGE("-k " << kind << ": wake-ups per connection " << alone << " with 1 worker, "
+                                     << among_four << " with 4");
+            BOOST_TEST(among_four - alone < 1.5);
+            for (const auto& [pid, n] : served) BOOST_TEST(n >= 200 / 8, pid << " served " << n);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
