@@ -333,6 +333,8 @@ bool send_all(native_socket s, std::string_view data, std::chrono::steady_clock:
 /// Receives what has arrived without waiting: the count, 0 on close, -1 on error, -2 when
 /// nothing is there yet (event-loop workers call it when the loop said "readable").
 std::int64_t recv_now(native_socket s, char* buf, std::size_t size);
+/// Sends what the socket takes without waiting: the count (0 when it is full), -1 on error.
+std::int64_t send_now(native_socket s, std::string_view data);
 /// Ends the sending side (the peer reads EOF) and keeps the socket open for reading.
 void shutdown_send(native_socket s);
 /// The address family of a connected socket, in this system's numbering (for Asio's generic

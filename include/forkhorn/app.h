@@ -15,6 +15,9 @@
  * Threading: `handle` runs on a worker thread of the server. A handler may return
  * FH_PENDING and finish the response later from any thread; until `finish` is called, the
  * request and response handles stay valid. After `finish` they must not be used again.
+ * On the event-loop workers (async, uv) the handler runs on the loop thread: blocking calls
+ * (read_body, write, send_file) hold every connection of the worker while the client is slow;
+ * read_body_async and write_async do not.
  */
 #ifndef FORKHORN_APP_H
 #define FORKHORN_APP_H
@@ -48,7 +51,8 @@ enum fh_status {
     FH_ERR_INVALID = -1, /**< bad argument (status out of range, header name not a token...) */
     FH_ERR_STATE = -2,   /**< too late: headers already sent, or the response is finished */
     FH_ERR_IO = -3,      /**< the client went away or timed out */
-    FH_ERR_NOT_FOUND = -4
+    FH_ERR_NOT_FOUND = -4,
+    FH_IN_PROGRESS = -5  /**< not an error: a non-blocking call goes on; its `done` callback follows */
 };
 
 /** What a handler returns. */
@@ -63,6 +67,10 @@ enum fh_loop_kind {
     FH_LOOP_ASIO = 1, /**< an asio::io_context* (the async worker) */
     FH_LOOP_UV = 2    /**< a uv_loop_t* (the uv worker) */
 };
+
+/** Completion of a non-blocking call (read_body_async, write_async): `result` is what the call
+ *  would have returned had it finished at once. Runs on the worker's loop thread. */
+typedef void (*fh_io_done)(void* arg, int64_t result);
 
 /** Log levels, as in the error log. */
 enum fh_log_level { FH_LOG_DEBUG = 10, FH_LOG_INFO = 20, FH_LOG_WARNING = 30, FH_LOG_ERROR = 40, FH_LOG_CRITICAL = 50 };
@@ -112,6 +120,17 @@ typedef struct fh_server_api {
     /** Runs `fn(arg)` soon on the worker's loop thread; callable from any thread until the
      *  response is finished. FH_ERR_STATE where the worker has no loop (sync). */
     int (*post)(fh_request* req, void (*fn)(void* arg), void* arg);
+    /** read_body without holding the worker, for handlers on a loop (async, uv): returns what
+     *  read_body would when bytes (or the end, or an error) are already there; otherwise
+     *  FH_IN_PROGRESS, and `done(arg, result)` follows once they are, with the bytes in `buf`
+     *  (which must stay valid until then). One read at a time; call it on the loop thread. On
+     *  sync and gthread it blocks like read_body and never returns FH_IN_PROGRESS. */
+    int64_t (*read_body_async)(fh_request* req, void* buf, size_t size, fh_io_done done, void* arg);
+    /** write without holding the worker: the bytes are copied. FH_OK when the connection took
+     *  them; FH_IN_PROGRESS when some wait for a slow client, and `done(arg, FH_OK or an error)`
+     *  follows once they are sent: write again only after it. Call it on the loop thread. On
+     *  sync and gthread it blocks like write. */
+    int (*write_async)(fh_response* res, const void* data, size_t size, fh_io_done done, void* arg);
 } fh_server_api;
 
 /** What a server hook learns about the server. */

@@ -30,6 +30,27 @@ namespace forkhorn {
 inline std::string_view to_view(fh_str s) { return s.data ? std::string_view(s.data, s.size) : std::string_view(); }
 inline fh_str to_str(std::string_view s) { return fh_str{s.data(), s.size()}; }
 
+namespace detail {
+// Suspends a coroutine handler while a non-blocking call waits; `done` resumes it on the loop.
+struct io_awaiter {
+    std::int64_t result = 0;
+    std::coroutine_handle<> waiting;
+    bool await_ready() const noexcept { return false; }
+    std::int64_t await_resume() const noexcept { return result; }
+    static void done(void* self, std::int64_t r)
+    {
+        auto* a = static_cast<io_awaiter*>(self);
+        a->result = r;
+        a->waiting.resume();
+    }
+};
+
+inline bool api_has(const fh_server_api* api, std::size_t member_offset)
+{
+    return api->struct_size >= member_offset + sizeof(void*);
+}
+} // namespace detail
+
 /// The request being served: valid until its response is finished.
 class request {
 public:
@@ -68,6 +89,28 @@ public:
 
     /// Reads up to `size` body bytes; 0 at the end; negative on error (client gone, timeout).
     std::int64_t read(void* buf, std::size_t size) { return api_->read_body(req_, buf, size); }
+    /// In a coroutine handler: `auto n = co_await req.read_async(buf, size);` Results as read(),
+    /// but while the client is slow the worker serves others (async, uv); elsewhere it blocks.
+    auto read_async(void* buf, std::size_t size)
+    {
+        struct awaiter : detail::io_awaiter {
+            const fh_server_api* api;
+            fh_request* req;
+            void* buf;
+            std::size_t size;
+            bool await_suspend(std::coroutine_handle<> h)
+            {
+                waiting = h;
+                if (!detail::api_has(api, offsetof(fh_server_api, read_body_async)))
+                    return result = api->read_body(req, buf, size), false;
+                result = api->read_body_async(req, buf, size, &io_awaiter::done, this);
+                return result == FH_IN_PROGRESS;
+            }
+        };
+        awaiter a;
+        a.api = api_, a.req = req_, a.buf = buf, a.size = size;
+        return a;
+    }
     /// The whole body (fine for small bodies; stream big ones with read()).
     std::string body()
     {
@@ -110,6 +153,27 @@ public:
         return api_->add_header(res_, to_str(name), to_str(value));
     }
     int write(std::string_view data) { return api_->write(res_, data.data(), data.size()); }
+    /// In a coroutine handler: `int rc = co_await res.write_async(data);` Results as write(),
+    /// but while the client is slow to read the worker serves others (async, uv).
+    auto write_async(std::string_view data)
+    {
+        struct awaiter : detail::io_awaiter {
+            const fh_server_api* api;
+            fh_response* res;
+            std::string_view data;
+            bool await_suspend(std::coroutine_handle<> h)
+            {
+                waiting = h;
+                if (!detail::api_has(api, offsetof(fh_server_api, write_async)))
+                    return result = api->write(res, data.data(), data.size()), false;
+                result = api->write_async(res, data.data(), data.size(), &io_awaiter::done, this);
+                return result == FH_IN_PROGRESS;
+            }
+        };
+        awaiter a;
+        a.api = api_, a.res = res_, a.data = data;
+        return a;
+    }
     int send_file(const std::string& path, std::uint64_t offset = 0, std::uint64_t length = 0)
     {
         return api_->send_file(res_, path.c_str(), offset, length);

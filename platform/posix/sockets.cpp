@@ -344,6 +344,16 @@ std::int64_t recv_now(native_socket s, char* buf, std::size_t size)
     }
 }
 
+std::int64_t send_now(native_socket s, std::string_view data)
+{
+    for (;;) {
+        ssize_t n = ::send(static_cast<int>(s), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) return n;
+        if (errno == EINTR) continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+    }
+}
+
 void shutdown_send(native_socket s) { ::shutdown(static_cast<int>(s), SHUT_WR); }
 
 int socket_family(native_socket s)

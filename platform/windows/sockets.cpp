@@ -167,6 +167,13 @@ bool send_all(native_socket s, std::string_view data, clock::time_point deadline
     return true;
 }
 
+std::int64_t send_now(native_socket s, std::string_view data)
+{
+    int n = send(static_cast<SOCKET>(s), data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)), 0);
+    if (n >= 0) return n;
+    return would_block() ? 0 : -1;
+}
+
 std::int64_t recv_now(native_socket s, char* buf, std::size_t size)
 {
     int n = recv(static_cast<SOCKET>(s), buf, static_cast<int>(std::min<std::size_t>(size, 1 << 30)), 0);

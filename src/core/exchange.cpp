@@ -84,6 +84,12 @@ const fh_server_api api_table = {
         ex(r).loop()->post(fn, arg);
         return static_cast<int>(FH_OK);
     },
+    [](fh_request* r, void* buf, std::size_t size, fh_io_done done, void* arg) {
+        return ex(r).read_body_async(buf, size, done, arg);
+    },
+    [](fh_response* r, const void* data, std::size_t size, fh_io_done done, void* arg) {
+        return ex(r).write_async(std::string_view(static_cast<const char*>(data), size), done, arg);
+    },
 };
 
 } // namespace
@@ -114,7 +120,7 @@ bool exchange::start(const fh_app& app, void* state, void (*on_finished)(void*),
         fail_unfinished();
     }
     std::lock_guard lock(mutex_);
-    if (finished_) return true;
+    if (finished_ && queued_.empty()) return true;
     on_finished_ = on_finished;
     owner_ = owner;
     return false;
@@ -142,10 +148,48 @@ void exchange::fail_unfinished()
 
 std::int64_t exchange::read_body(void* buf, std::size_t size)
 {
+    if (read_.done) return FH_ERR_STATE; // a read_body_async is waiting
     if (head_.expect_continue && !continue_sent_) {
         continue_sent_ = true;
         if (!committed_ && !io_.send("HTTP/1.1 100 Continue\r\n\r\n")) return FH_ERR_IO;
     }
+    return read_decoded(buf, size, fill_mode::wait);
+}
+
+std::int64_t exchange::read_body_async(void* buf, std::size_t size, fh_io_done done, void* arg)
+{
+    if (!waiter_) return read_body(buf, size);
+    if (!done || read_.done) return !done ? FH_ERR_INVALID : FH_ERR_STATE;
+    send_continue();
+    auto n = read_decoded(buf, size, fill_mode::now);
+    if (n != not_yet) return n;
+    read_ = {buf, size, done, arg};
+    waiter_->want_readable();
+    return FH_IN_PROGRESS;
+}
+
+void exchange::send_continue()
+{
+    if (!head_.expect_continue || continue_sent_) return;
+    continue_sent_ = true;
+    std::lock_guard lock(mutex_);
+    may_block_ = false;
+    if (!committed_ && !send_wire("HTTP/1.1 100 Continue\r\n\r\n")) reusable_ = false;
+    may_block_ = true;
+}
+
+void exchange::on_readable(std::int64_t got)
+{
+    auto r = read_;
+    if (!r.done) return; // the read gave up (timeout) before the bytes came
+    auto n = read_decoded(r.buf, r.size, got > 0 ? fill_mode::now : fill_mode::ended);
+    if (n == not_yet) return waiter_->want_readable();
+    read_ = {};
+    r.done(r.arg, n);
+}
+
+std::int64_t exchange::read_decoded(void* buf, std::size_t size, fill_mode mode)
+{
     while (body_pending_.empty()) {
         io_.consume(pending_consume_);
         pending_consume_ = 0;
@@ -161,7 +205,10 @@ std::int64_t exchange::read_body(void* buf, std::size_t size)
         if (r.data.empty()) {
             io_.consume(r.consumed);
             if (r.status == http::body_status::done) return 0;
-            if (r.status == http::body_status::need_more && io_.fill() <= 0) return reusable_ = false, FH_ERR_IO;
+            if (r.status != http::body_status::need_more) continue;
+            auto got = mode == fill_mode::wait ? io_.fill() : mode == fill_mode::now ? io_.fill_now() : -1;
+            if (got == not_yet && mode == fill_mode::now) return not_yet;
+            if (got <= 0) return reusable_ = false, FH_ERR_IO;
             continue;
         }
         // The data view points into the transport's buffer, so consume only after it is read.
@@ -221,7 +268,7 @@ int exchange::commit(std::int64_t complete_length)
     committed_ = true;
     frame_body(wire, body_part(out_));
     out_.clear();
-    return io_.send(wire) ? FH_OK : (reusable_ = false, FH_ERR_IO);
+    return send_wire(wire) ? FH_OK : (reusable_ = false, FH_ERR_IO);
 }
 
 std::string_view exchange::body_part(std::string_view data)
@@ -249,20 +296,111 @@ bool exchange::send_body(std::string_view data)
     if (aborted_) return false;
     auto part = body_part(data);
     if (part.empty()) return true;
-    if (framing_ != http::response_framing::chunked) return io_.send(part) || (reusable_ = false);
+    if (framing_ != http::response_framing::chunked) return send_wire(part) || (reusable_ = false);
     std::string wire;
     frame_body(wire, part);
-    return io_.send(wire) || (reusable_ = false);
+    return send_wire(wire) || (reusable_ = false);
 }
 
 int exchange::write(std::string_view data)
 {
     std::lock_guard lock(mutex_);
+    if (write_done_) return FH_ERR_STATE; // a write_async is waiting
+    return write_locked(data);
+}
+
+int exchange::write_locked(std::string_view data)
+{
     if (finished_) return FH_ERR_STATE;
     if (committed_) return send_body(data) ? FH_OK : FH_ERR_IO;
     out_.append(data);
     if (out_.size() < buffer_limit) return FH_OK;
     return commit(-1);
+}
+
+int exchange::write_async(std::string_view data, fh_io_done done, void* arg)
+{
+    if (!waiter_) return write(data);
+    std::lock_guard lock(mutex_);
+    if (!done) return FH_ERR_INVALID;
+    if (write_done_) return FH_ERR_STATE;
+    may_block_ = false;
+    int rc = write_locked(data);
+    may_block_ = true;
+    if (rc != FH_OK || queued_.empty()) return rc;
+    write_done_ = done;
+    write_arg_ = arg;
+    return FH_IN_PROGRESS;
+}
+
+bool exchange::send_wire(std::string_view wire)
+{
+    if (io_failed_) return false;
+    if (!waiter_ || may_block_) {
+        // A blocking call: what is queued goes first, then this, both waiting for the client.
+        if (!queued_.empty() && !io_.send(queued_)) return io_failed_ = true, false;
+        queued_.clear();
+        return io_.send(wire);
+    }
+    if (queued_.empty()) {
+        auto n = io_.send_now(wire);
+        if (n < 0) return io_failed_ = true, false;
+        wire.remove_prefix(static_cast<std::size_t>(n));
+        if (wire.empty()) return true;
+    }
+    queued_.append(wire);
+    if (!write_armed_) {
+        write_armed_ = true;
+        waiter_->want_writable();
+    }
+    return true;
+}
+
+void exchange::on_writable()
+{
+    std::unique_lock lock(mutex_);
+    write_armed_ = false;
+    if (!queued_.empty() && !io_failed_) {
+        auto n = io_.send_now(queued_);
+        if (n < 0) io_failed_ = true;
+        else queued_.erase(0, static_cast<std::size_t>(n));
+    }
+    if (!queued_.empty() && !io_failed_) {
+        write_armed_ = true;
+        return waiter_->want_writable();
+    }
+    settle(lock);
+}
+
+void exchange::settle(std::unique_lock<std::mutex>& lock)
+{
+    if (io_failed_) {
+        queued_.clear();
+        reusable_ = false;
+    }
+    auto done = std::exchange(write_done_, nullptr);
+    void* arg = write_arg_;
+    auto* notify = finished_ ? std::exchange(on_finished_, nullptr) : nullptr;
+    void* owner = owner_;
+    int rc = io_failed_ ? FH_ERR_IO : FH_OK;
+    lock.unlock();
+    if (done) done(arg, rc);
+    // After this call the exchange may be gone.
+    if (notify) notify(owner);
+}
+
+void exchange::io_timed_out()
+{
+    auto r = std::exchange(read_, {});
+    std::unique_lock lock(mutex_);
+    reusable_ = false;
+    bool writing = write_armed_ || !queued_.empty();
+    if (writing) io_failed_ = true;
+    lock.unlock();
+    if (r.done) r.done(r.arg, FH_ERR_IO);
+    if (!writing) return;
+    lock.lock();
+    settle(lock);
 }
 
 int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
@@ -272,7 +410,8 @@ int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint
     if (ec || offset > size) return FH_ERR_INVALID;
     if (length == 0 || length > size - offset) length = size - offset;
     std::lock_guard lock(mutex_);
-    if (finished_) return FH_ERR_STATE;
+    if (finished_ || write_done_) return FH_ERR_STATE;
+    if (!queued_.empty() && !send_wire({})) return FH_ERR_IO; // what is queued goes first
     if (!committed_ && out_.empty() && app_length_ < 0) app_length_ = static_cast<std::int64_t>(length);
     if (!committed_ && commit(-1) != FH_OK) return FH_ERR_IO;
     if (head_request_ || framing_ == http::response_framing::none) return FH_OK;
@@ -302,9 +441,12 @@ int exchange::stream_file(const std::string& path, std::uint64_t offset, std::ui
 int exchange::complete()
 {
     if (finished_) return FH_ERR_STATE;
+    // Finishing never waits for the client in non-blocking mode: the rest is queued.
+    may_block_ = waiter_ == nullptr;
     int rc = committed_ ? FH_OK : commit(static_cast<std::int64_t>(out_.size()));
-    if (rc == FH_OK && !aborted_ && framing_ == http::response_framing::chunked && !io_.send(http::last_chunk))
+    if (rc == FH_OK && !aborted_ && framing_ == http::response_framing::chunked && !send_wire(http::last_chunk))
         rc = FH_ERR_IO;
+    may_block_ = true;
     if (framing_ == http::response_framing::content_length && app_length_ >= 0 &&
         body_sent_ < static_cast<std::uint64_t>(app_length_) && !head_request_ &&
         http::status_allows_body(status_)) {
@@ -321,6 +463,7 @@ int exchange::finish()
 {
     std::unique_lock lock(mutex_);
     int rc = complete();
+    if (!queued_.empty()) return rc; // on_writable tells the owner once the rest is out
     auto* notify = std::exchange(on_finished_, nullptr);
     void* owner = owner_;
     lock.unlock();

@@ -42,6 +42,23 @@ public:
     virtual std::int64_t fill() = 0;
     virtual bool send(std::string_view data) = 0;
     virtual bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) = 0;
+    /// Receives what has arrived without waiting: the count, 0 on close, -1 on error,
+    /// `not_yet` when nothing is there.
+    virtual std::int64_t fill_now() { return fill(); }
+    /// Sends what the connection takes without waiting: the count (maybe 0), or -1 on error.
+    virtual std::int64_t send_now(std::string_view data) { return send(data) ? std::int64_t(data.size()) : -1; }
+    static constexpr std::int64_t not_yet = -2;
+};
+
+/// How an event-loop worker lets an exchange wait for its connection without blocking. Each
+/// call asks for one exchange::on_readable / on_writable on the loop thread.
+class io_waiter {
+public:
+    virtual void want_readable() = 0;
+    virtual void want_writable() = 0;
+
+protected:
+    ~io_waiter() = default;
 };
 
 /// What an event-loop worker offers the app through a request (fh_server_api loop, post).
@@ -75,12 +92,25 @@ public:
     void offer_loop(worker_loop* loop) { loop_ = loop; }
     worker_loop* loop() const { return loop_; }
 
+    /// Non-blocking mode (async, uv): the non-blocking calls, and finishing, never wait for the
+    /// client; they ask `waiter` to report when the connection is ready.
+    void wait_with(io_waiter* waiter) { waiter_ = waiter; }
+    /// Loop thread, non-blocking mode: the connection became readable (`got` bytes were added
+    /// to the transport's buffer; 0: the peer closed; -1: an error).
+    void on_readable(std::int64_t got);
+    /// Loop thread, non-blocking mode: the connection can take more bytes.
+    void on_writable();
+    /// Loop thread, non-blocking mode: a read or write waited longer than the timeout.
+    void io_timed_out();
+
     /// Runs the app's handler without waiting. Returns true when the response is finished;
     /// otherwise `on_finished(owner)` is called once, from the thread that finishes it.
     bool start(const fh_app& app, void* state, void (*on_finished)(void*), void* owner);
 
     // The fh_server_api entry points.
     std::int64_t read_body(void* buf, std::size_t size);
+    std::int64_t read_body_async(void* buf, std::size_t size, fh_io_done done, void* arg);
+    int write_async(std::string_view data, fh_io_done done, void* arg);
     int set_status(int status);
     int add_header(std::string_view name, std::string_view value);
     int write(std::string_view data);
@@ -99,6 +129,15 @@ public:
     bool keeps_connection() const { return keep_alive_ && reusable(); }
 
 private:
+    enum class fill_mode { wait, now, ended };
+    static constexpr std::int64_t not_yet = transport::not_yet;
+    std::int64_t read_decoded(void* buf, std::size_t size, fill_mode mode);
+    void send_continue();
+    int write_locked(std::string_view data);
+    /// Sends `wire` after what is queued: blocking, or in non-blocking mode queued for the loop.
+    bool send_wire(std::string_view wire);
+    /// The queue drained (or failed): completes a waiting write_async and a deferred finish.
+    void settle(std::unique_lock<std::mutex>& lock);
     int commit(std::int64_t complete_length);
     bool send_body(std::string_view data);
     /// The bytes of `data` the framing lets through (cut at Content-Length), counted as sent.
@@ -120,6 +159,21 @@ private:
     std::string_view body_pending_; // decoded bytes (in the transport's buffer) not yet read
     std::size_t pending_consume_ = 0; // raw bytes to consume once body_pending_ is read
     bool continue_sent_ = false;
+
+    // Non-blocking mode.
+    io_waiter* waiter_ = nullptr;
+    bool may_block_ = true; // the current call is a blocking one (write, send_file)
+    std::string queued_;    // bytes the connection did not take yet
+    bool write_armed_ = false;
+    bool io_failed_ = false;
+    fh_io_done write_done_ = nullptr;
+    void* write_arg_ = nullptr;
+    struct pending_read {
+        void* buf = nullptr;
+        std::size_t size = 0;
+        fh_io_done done = nullptr;
+        void* arg = nullptr;
+    } read_;
 
     std::mutex mutex_;
     std::condition_variable finished_cv_;

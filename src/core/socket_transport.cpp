@@ -80,6 +80,21 @@ std::int64_t socket_transport::fill()
     return n;
 }
 
+std::int64_t socket_transport::fill_now()
+{
+    auto space = prepare();
+    if (space.empty()) return -1;
+    auto n = platform::recv_now(fd_, space.data(), space.size());
+    if (n > 0) end_ += static_cast<std::size_t>(n);
+    return n; // recv_now's "nothing yet" is not_yet
+}
+
+std::int64_t socket_transport::send_now(std::string_view data)
+{
+    disarm_abort_reply();
+    return platform::send_now(fd_, data);
+}
+
 namespace {
 constexpr std::string_view abort_reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
                                          "Content-Length: 22\r\nConnection: close\r\n\r\nInternal Server Error\n";

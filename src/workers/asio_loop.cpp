@@ -15,6 +15,7 @@ struct event_loop::watch {
     asio::generic::stream_protocol::socket socket;
     socket_reader& reader;
     bool reading = false;
+    bool waiting = false; // for the socket to take more
     bool closing = false;
 };
 
@@ -38,9 +39,19 @@ public:
         w->reading = true;
         w->socket.async_read_some(asio::buffer(into.data(), into.size()), [w](const asio::error_code& ec, std::size_t n) {
             w->reading = false;
-            if (w->closing) return finish_close(w);
+            if (w->closing) return w->waiting ? void() : finish_close(w);
             if (ec) return w->reader.on_read(ec == asio::error::eof ? 0 : -1);
             w->reader.on_read(static_cast<std::int64_t>(n));
+        });
+    }
+
+    void wait_writable(watch* w) override
+    {
+        w->waiting = true;
+        w->socket.async_wait(asio::socket_base::wait_write, [w](const asio::error_code&) {
+            w->waiting = false;
+            if (w->closing) return w->reading ? void() : finish_close(w);
+            w->reader.on_writable();
         });
     }
 
@@ -50,7 +61,7 @@ public:
         asio::error_code ec;
         w->socket.cancel(ec); // before close: a pending overlapped read must complete (wine)
         w->socket.close(ec);
-        if (!w->reading) asio::post(io_, [w] { finish_close(w); });
+        if (!w->reading && !w->waiting) asio::post(io_, [w] { finish_close(w); });
     }
 
     void post(std::function<void()> fn) override { asio::post(io_, std::move(fn)); }

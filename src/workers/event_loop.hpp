@@ -1,5 +1,5 @@
 // The event loop under the keep-alive worker types: Asio (gthread, async) or libuv (uv). It
-// only reads from sockets, runs posted work and ticks; everything HTTP is in event_worker.cpp,
+// only reads from sockets, waits for them to take more, runs posted work and ticks; everything HTTP is in event_worker.cpp,
 // written once for both loops.
 #pragma once
 
@@ -20,6 +20,8 @@ public:
     virtual void on_read(std::int64_t n) = 0;
     /// After close(): the loop no longer uses the socket or the reader, which may be freed.
     virtual void on_closed() = 0;
+    /// After wait_writable(): the socket can take more bytes (or has failed: the send says so).
+    virtual void on_writable() {}
 
 protected:
     ~socket_reader() = default;
@@ -34,6 +36,8 @@ public:
     virtual watch* add(platform::native_socket fd, socket_reader& reader) = 0;
     /// Reads once into `into` (which must stay valid until on_read) when data arrives.
     virtual void read(watch* w, std::span<char> into) = 0;
+    /// Calls on_writable once the socket can take more bytes.
+    virtual void wait_writable(watch* w) = 0;
     /// Stops watching and closes the socket; on_closed follows, and nothing else.
     virtual void close(watch* w) = 0;
     /// Runs `fn` on the loop thread; callable from any thread.

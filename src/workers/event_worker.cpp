@@ -46,7 +46,7 @@ enum class phase : std::uint8_t { proxy, head, app, lingering, closing };
 class event_server;
 
 // One client connection, from accept to on_closed.
-struct connection final : socket_reader {
+struct connection final : socket_reader, io_waiter {
     connection(event_server& s, platform::native_socket socket, std::string from, const http_service& service,
                std::chrono::seconds timeout)
         : server(s), peer(std::move(from)), client(peer),
@@ -56,6 +56,9 @@ struct connection final : socket_reader {
     }
     void on_read(std::int64_t n) override;
     void on_closed() override;
+    void on_writable() override;
+    void want_readable() override;
+    void want_writable() override;
 
     event_server& server;
     event_loop::watch* watch = nullptr;
@@ -72,6 +75,8 @@ struct connection final : socket_reader {
     bool body_wanted = false; // the loop is reading a body before the handler runs
     bool peer_done = false;   // the peer shut down its sending side
     bool peeking = false;  // the pending read goes into `peek` (an idle connection has no buffer)
+    bool app_reading = false; // a loop read for the app's read_body_async is pending
+    bool app_writing = false; // the app's response waits for the socket to take more
     std::array<char, 64> peek; // enough for most request heads' first packet
     std::int64_t lingered = 0;
 };
@@ -89,6 +94,7 @@ public:
     {
         loop_->every(tick_period, [this] { tick(); });
         accepter_ = std::thread([this] { accept_loop(); });
+        loop_thread_ = std::this_thread::get_id();
         loop_->run();
         closing_ = true;
         loop_done_ = true;
@@ -111,6 +117,9 @@ public:
     void on_read(connection& c, std::int64_t n);
     void on_closed(connection& c);
     void on_finished(connection& c);
+    void on_writable(connection& c);
+    /// The exchange waits for the socket: from any thread (finishing may happen elsewhere).
+    void want_io(connection& c, bool write);
 
     // Called by the exchange from whichever thread finished the response.
     static void finished_elsewhere(void* conn)
@@ -152,6 +161,8 @@ private:
     deadline_list<connection> idle_;      // keep-alive: waiting for the next request
     deadline_list<connection> reading_;   // waiting for the rest of a head
     deadline_list<connection> lingering_; // closing gently
+    deadline_list<connection> app_io_;    // the app's non-blocking read or write waits
+    std::thread::id loop_thread_;
     bool stopping_ = false;
     bool quick_ = false;
     clock::time_point stop_deadline_;
@@ -159,6 +170,9 @@ private:
 
 void connection::on_read(std::int64_t n) { server.on_read(*this, n); }
 void connection::on_closed() { server.on_closed(*this); }
+void connection::on_writable() { server.on_writable(*this); }
+void connection::want_readable() { server.want_io(*this, false); }
+void connection::want_writable() { server.want_io(*this, true); }
 
 void event_server::accept_loop()
 {
@@ -283,6 +297,12 @@ void event_server::on_read(connection& c, std::int64_t n)
         if (!take_peeked(c, n)) return close(c, false);
         return advance(c);
     }
+    if (c.stage == phase::app) {
+        c.app_reading = false;
+        if (c.app_writing && ctx_.cfg.timeout > 0) app_io_.push_back(c, deadline);
+        if (n > 0) c.io.commit(static_cast<std::size_t>(n));
+        return c.ex->on_readable(n);
+    }
     if (n == 0 && c.body_wanted) {
         // The peer stopped sending in the middle of a body: the app reads what there is.
         c.peer_done = true;
@@ -349,6 +369,7 @@ void event_server::dispatch(connection& c)
     c.ex.emplace(c.head, c.io, c.client, keep_alive, service_.dates(), scheme);
     c.ex->close_when(&closing_);
     c.ex->offer_loop(this);
+    if (!pool_) c.ex->wait_with(&c);
     service_.before_request(*c.ex);
     const auto& app = ctx_.app.app();
     void* state = ctx_.app.state();
@@ -383,6 +404,33 @@ void event_server::on_finished(connection& c)
     advance(c); // a pipelined request is already here
 }
 
+void event_server::want_io(connection& c, bool write)
+{
+    if (std::this_thread::get_id() != loop_thread_)
+        return loop_->post([this, &c, write] { want_io(c, write); });
+    if (c.stage != phase::app) return;
+    if (!c.app_reading && !c.app_writing && ctx_.cfg.timeout > 0)
+        app_io_.push_back(c, clock::now() + std::chrono::seconds(ctx_.cfg.timeout));
+    if (write) {
+        c.app_writing = true;
+        return loop_->wait_writable(c.watch);
+    }
+    auto space = c.io.prepare();
+    if (space.empty()) return c.ex->on_readable(-1);
+    c.app_reading = true;
+    loop_->read(c.watch, space);
+}
+
+void event_server::on_writable(connection& c)
+{
+    c.app_writing = false;
+    if (c.stage != phase::app) return; // the app gave up waiting (a timeout) and finished
+    auto deadline = c.link.deadline;
+    deadline_list<connection>::remove(c);
+    if (c.app_reading && ctx_.cfg.timeout > 0) app_io_.push_back(c, deadline);
+    c.ex->on_writable();
+}
+
 void event_server::reject(connection& c, int status, std::string_view reason)
 {
     (void)service_.reject(c.io, c.client, status, reason);
@@ -397,6 +445,7 @@ void event_server::close(connection& c, bool linger)
         platform::shutdown_send(c.io.fd());
         c.stage = phase::lingering;
         lingering_.push_back(c, clock::now() + linger_time);
+        if (c.app_reading) return; // the app's read still pending reads on for the lingering
         equip(c);
         auto space = c.io.prepare();
         if (!space.empty()) return loop_->read(c.watch, space);
@@ -430,6 +479,7 @@ void event_server::tick()
     auto now = clock::now();
     while (auto* c = idle_.pop_expired(now)) close(*c, false);
     while (auto* c = lingering_.pop_expired(now)) close(*c, false);
+    while (auto* c = app_io_.pop_expired(now)) c->ex->io_timed_out(); // the app decides what follows
     while (auto* c = reading_.pop_expired(now)) {
         if (c->io.buffered().empty()) close(*c, false);
         else reject(*c, 408, "timed out reading the request");

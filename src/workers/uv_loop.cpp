@@ -14,8 +14,10 @@ struct event_loop::watch {
     uv_poll_t poll;
     platform::native_socket fd;
     socket_reader& reader;
-    std::span<char> into; // the pending read, if any
-    bool polling = false;
+    std::span<char> into;    // the pending read, if any
+    bool want_write = false; // on_writable wanted
+    int events = 0;          // what uv_poll watches
+    bool closing = false;
 };
 
 namespace {
@@ -31,7 +33,7 @@ public:
 
     watch* add(platform::native_socket fd, socket_reader& reader) override
     {
-        auto* w = new watch{{}, fd, reader, {}, false};
+        auto* w = new watch{{}, fd, reader, {}, false, 0, false};
         if (uv_poll_init_socket(&loop_, &w->poll, static_cast<uv_os_sock_t>(fd)) == 0) {
             w->poll.data = w;
             return w;
@@ -44,12 +46,18 @@ public:
     void read(watch* w, std::span<char> into) override
     {
         w->into = into;
-        arm(w);
+        watch_for(w, UV_READABLE);
     }
 
+    void wait_writable(watch* w) override
+    {
+        w->want_write = true;
+        watch_for(w, UV_WRITABLE);
+    }
 
     void close(watch* w) override
     {
+        w->closing = true;
         uv_poll_stop(&w->poll);
         uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), [](uv_handle_t* h) {
             auto* closed = static_cast<watch*>(h->data);
@@ -88,23 +96,34 @@ private:
         std::function<void()> tick;
     };
 
-    static void arm(watch* w)
+    // Adds `events` to what is watched. Level-triggered: a watch stays armed after a read, so
+    // back-to-back reads cost no epoll_ctl; a wake-up nobody wants narrows it (on_poll).
+    static void watch_for(watch* w, int events)
     {
-        if (w->polling) return; // level-triggered: still armed from the last read
-        w->polling = true;
-        uv_poll_start(&w->poll, UV_READABLE, on_poll);
+        if ((w->events & events) == events) return;
+        w->events |= events;
+        uv_poll_start(&w->poll, w->events, on_poll);
     }
 
-    static void on_poll(uv_poll_t* handle, int status, int)
+    static void on_poll(uv_poll_t* handle, int status, int events)
     {
         auto* w = static_cast<watch*>(handle->data);
-        if (w->into.empty()) {
-            // Nobody reads now (a request is in the app): stop until the next read().
-            uv_poll_stop(handle);
-            w->polling = false;
+        bool failed = status < 0;
+        int wanted = (w->into.empty() ? 0 : UV_READABLE) | (w->want_write ? UV_WRITABLE : 0);
+        if (!failed && !(events & wanted)) {
+            // Nobody waits for this now (a request is in the app): watch only what is wanted.
+            w->events = wanted;
+            if (wanted) uv_poll_start(handle, wanted, on_poll);
+            else uv_poll_stop(handle);
             return;
         }
-        std::int64_t n = status < 0 ? -1 : platform::recv_now(w->fd, w->into.data(), w->into.size());
+        if (w->want_write && (failed || (events & UV_WRITABLE))) {
+            w->want_write = false;
+            w->reader.on_writable();
+            if (w->closing) return;
+        }
+        if (w->into.empty() || !(failed || (events & UV_READABLE))) return;
+        std::int64_t n = failed ? -1 : platform::recv_now(w->fd, w->into.data(), w->into.size());
         if (n == -2) return; // spurious wake-up
         w->into = {};
         w->reader.on_read(n);

@@ -311,6 +311,90 @@ BOOST_AUTO_TEST_CASE(a_gibibyte_streams_each_way_in_constant_memory)
     BOOST_TEST(after < before + 16 * 1024, "RSS grew from " << before << " to " << after << " KiB");
 }
 
+// Bodies too big for the loop to read ahead (over 64 KiB, chunked) reach a coroutine handler
+// through read_async: a client that sends one slowly holds a socket, not the worker.
+BOOST_AUTO_TEST_CASE(a_slow_large_upload_does_not_hold_the_worker, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("stream", {"-w", "1", "--threads", "3"}); // gthread: each upload holds a thread
+    std::string body(300 * 1024, '\0');
+    std::uint32_t fnv = 2166136261u;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        body[i] = pattern(i);
+        fnv = (fnv ^ static_cast<unsigned char>(body[i])) * 16777619u;
+    }
+    client_connection sized(s.port), chunked(s.port);
+    BOOST_REQUIRE(sized.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) +
+                             "\r\n\r\n" + body.substr(0, 100 * 1024)));
+    BOOST_REQUIRE(chunked.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"));
+    BOOST_REQUIRE(chunked.send("19000\r\n" + body.substr(0, 100 * 1024) + "\r\n"));
+    BOOST_REQUIRE(sized.read_reply(300ms).status == 0); // part of a body: no answer yet
+    BOOST_TEST(http_get(s.port, "/?bytes=10", 3s).status == 200);
+    BOOST_REQUIRE(sized.send(body.substr(100 * 1024)));
+    BOOST_REQUIRE(chunked.send("32000\r\n" + body.substr(100 * 1024) + "\r\n0\r\n\r\n"));
+    auto expected = "bytes=" + std::to_string(body.size()) + " fnv=" + std::to_string(fnv) + "\n";
+    for (auto* c : {&sized, &chunked}) {
+        auto r = c->read_reply();
+        BOOST_TEST(r.status == 200);
+        BOOST_TEST(r.body == expected);
+    }
+}
+
+// A response the client reads slowly waits in write_async: the worker answers others meanwhile.
+BOOST_AUTO_TEST_CASE(a_slow_reader_does_not_hold_the_worker, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("stream", {"-w", "1", "--threads", "2"});
+    constexpr std::uint64_t size = 64ull << 20; // far more than the socket buffers hold
+    client_connection slow(s.port);
+    BOOST_REQUIRE(slow.send(get("/?bytes=" + std::to_string(size))));
+    auto first = slow.take_some(); // the response has begun; nobody reads the rest for now
+    BOOST_REQUIRE(has(first, "200 OK"));
+    BOOST_TEST(http_get(s.port, "/?bytes=10", 3s).status == 200);
+    std::string rest = first;
+    std::uint64_t good = 0;
+    {
+        auto head_end = rest.find("\r\n\r\n");
+        BOOST_REQUIRE(head_end != std::string::npos);
+        rest.erase(0, head_end + 4);
+        // Walk the chunks of what arrived, then of what follows.
+        for (;;) {
+            auto eol = rest.find("\r\n");
+            while (eol == std::string::npos) {
+                auto more = slow.take_some();
+                BOOST_REQUIRE(!more.empty());
+                rest += more;
+                eol = rest.find("\r\n");
+            }
+            std::uint64_t chunk = std::strtoull(rest.c_str(), nullptr, 16);
+            rest.erase(0, eol + 2);
+            if (chunk == 0) break;
+            while (rest.size() < chunk + 2) {
+                auto more = slow.take_some();
+                BOOST_REQUIRE(!more.empty());
+                rest += more;
+            }
+            for (std::uint64_t i = 0; i < chunk; ++i)
+                if (rest[i] != pattern(good + i)) BOOST_FAIL("byte " << good + i << " differs");
+            good += chunk;
+            rest.erase(0, chunk + 2);
+        }
+    }
+    BOOST_TEST(good == size);
+}
+
+// A client that stops sending in the middle of a body: after --timeout the app's read fails
+// and the connection closes; the worker lives on.
+BOOST_AUTO_TEST_CASE(a_stalled_upload_times_out, *utf::precondition(worker_is{"sync", true}))
+{
+    serving s("stream", {"-w", "1", "--threads", "2", "-t", "2"});
+    client_connection stalled(s.port);
+    BOOST_REQUIRE(stalled.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
+                               std::string(100 * 1024, 'a')));
+    auto r = stalled.read_reply(10s); // whatever the app answers, the connection then closes
+    BOOST_TEST((r.status == 0 || stalled.closed_by_peer(10s)));
+    BOOST_TEST(http_get(s.port, "/?bytes=10", 3s).status == 200);
+    BOOST_TEST(s.server.log().find("WORKER TIMEOUT") == std::string::npos, s.server.log());
+}
+
 BOOST_AUTO_TEST_CASE(static_files_go_out_whole)
 {
     temp_dir dir;

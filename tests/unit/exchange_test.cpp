@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
+#include <optional>
 #include <thread>
 
 using namespace forkhorn;
@@ -27,6 +28,24 @@ struct memory_transport final : transport {
     }
     bool send(std::string_view data) override { return sent.append(data), true; }
     bool send_file(const std::string&, std::uint64_t, std::uint64_t) override { return false; }
+
+    // Non-blocking: a receive takes what was delivered; a send takes at most `window` bytes.
+    std::size_t arrived = 0; // bytes of input the peer has sent so far (fill_now delivers them)
+    std::size_t window = 1 << 30;
+    std::int64_t fill_now() override
+    {
+        if (arrived <= delivered) return not_yet;
+        auto n = arrived - delivered;
+        delivered = arrived;
+        return static_cast<std::int64_t>(n);
+    }
+    std::int64_t send_now(std::string_view data) override
+    {
+        auto n = std::min(window, data.size());
+        sent.append(data.substr(0, n));
+        window -= n;
+        return static_cast<std::int64_t>(n);
+    }
 };
 
 using handler_fn = std::function<int(const fh_server_api*, fh_request*, fh_response*)>;
@@ -54,6 +73,53 @@ std::string serve(const std::string& raw, handler_fn fn, std::size_t step = 1 <<
     ex.run(app, &fn);
     return io.sent;
 }
+
+/// Counts what an exchange in non-blocking mode asks its worker for.
+struct counting_waiter final : io_waiter {
+    int readable = 0, writable = 0;
+    void want_readable() override { ++readable; }
+    void want_writable() override { ++writable; }
+};
+
+/// A request in non-blocking mode over a memory transport, as an async worker runs one.
+struct nonblocking_exchange {
+    memory_transport io;
+    http::request_head head;
+    http::request_parser parser;
+    http::date_cache dates;
+    counting_waiter waiter;
+    std::optional<exchange> ex;
+    bool finished = false;
+
+    nonblocking_exchange(const std::string& raw, std::size_t arrived)
+    {
+        io.input = raw;
+        io.arrived = arrived;
+        io.fill_now();
+        auto r = parser.parse_head(io.buffered(), head);
+        BOOST_REQUIRE(r.status == http::parse_status::done);
+        io.consume(r.consumed);
+        ex.emplace(head, io, "127.0.0.1", true, dates);
+        ex->wait_with(&waiter);
+    }
+    /// Runs `fn` as the handler; true when the response was finished and sent at once.
+    bool start(handler_fn& fn)
+    {
+        static const fh_app app{FORKHORN_ABI_VERSION, sizeof(fh_app), "test", nullptr, nullptr, trampoline, nullptr};
+        return ex->start(app, &fn, [](void* self) { static_cast<nonblocking_exchange*>(self)->finished = true; }, this);
+    }
+};
+
+struct io_result {
+    int calls = 0;
+    std::int64_t value = 0;
+    static void done(void* self, std::int64_t r)
+    {
+        auto* me = static_cast<io_result*>(self);
+        ++me->calls;
+        me->value = r;
+    }
+};
 
 fh_str s(std::string_view v) { return {v.data(), v.size()}; }
 
@@ -202,6 +268,88 @@ BOOST_AUTO_TEST_CASE(request_accessors)
         BOOST_TEST(api->header_at(req, 2, &name, &value) == FH_ERR_NOT_FOUND);
         return FH_DONE;
     });
+}
+
+BOOST_AUTO_TEST_CASE(nonblocking_write_waits_for_a_slow_client_then_completes)
+{
+    nonblocking_exchange t(get, get.size());
+    t.io.window = 1000; // the client reads slowly
+    std::string big(100000, 'x');
+    io_result wrote;
+    handler_fn fn = [&](auto api, auto, auto res) {
+        BOOST_TEST(api->write_async(res, big.data(), big.size(), &io_result::done, &wrote) == FH_IN_PROGRESS);
+        return FH_PENDING;
+    };
+    BOOST_TEST(!t.start(fn));
+    BOOST_TEST(t.waiter.writable == 1);
+    BOOST_TEST(t.io.sent.size() == 1000u);
+    BOOST_TEST(wrote.calls == 0);
+    t.io.window = 1 << 30; // the client caught up
+    t.ex->on_writable();
+    BOOST_TEST(wrote.calls == 1);
+    BOOST_TEST(wrote.value == FH_OK);
+    BOOST_TEST(t.io.sent.find("Transfer-Encoding: chunked") != std::string::npos);
+    BOOST_TEST(!t.finished);
+    BOOST_TEST(t.ex->finish() == FH_OK);
+    BOOST_TEST(t.finished);
+    BOOST_TEST(t.io.sent.ends_with("\r\n0\r\n\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(nonblocking_finish_tells_the_owner_once_the_last_byte_is_out)
+{
+    nonblocking_exchange t(get, get.size());
+    t.io.window = 10;
+    handler_fn fn = [&](auto api, auto, auto res) {
+        api->write(res, "hello world", 11);
+        return FH_DONE;
+    };
+    BOOST_TEST(!t.start(fn)); // finished by the app, not yet sent
+    BOOST_TEST(!t.finished);
+    BOOST_TEST(t.waiter.writable == 1);
+    t.io.window = 1 << 30;
+    t.ex->on_writable();
+    BOOST_TEST(t.finished);
+    BOOST_TEST(t.io.sent.ends_with("\r\n\r\nhello world"));
+    BOOST_TEST(t.ex->keeps_connection());
+}
+
+BOOST_AUTO_TEST_CASE(nonblocking_read_waits_for_the_body)
+{
+    std::string raw = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello";
+    nonblocking_exchange t(raw + "world", raw.size());
+    char buf[16];
+    io_result first, second;
+    handler_fn fn = [&](auto api, auto req, auto) {
+        BOOST_TEST(api->read_body_async(req, buf, sizeof buf, &io_result::done, &first) == 5);
+        BOOST_TEST(api->read_body_async(req, buf, sizeof buf, &io_result::done, &second) == FH_IN_PROGRESS);
+        return FH_PENDING;
+    };
+    BOOST_TEST(!t.start(fn));
+    BOOST_TEST(t.waiter.readable == 1);
+    BOOST_TEST(second.calls == 0);
+    t.io.arrived = t.io.input.size(); // "world" arrives
+    t.ex->on_readable(5);
+    BOOST_TEST(second.calls == 1);
+    BOOST_TEST(second.value == 5);
+    BOOST_TEST(std::string_view(buf, 5) == "world");
+    BOOST_TEST(first.calls == 0); // answered at once, not called back
+}
+
+BOOST_AUTO_TEST_CASE(nonblocking_io_that_waits_too_long_fails)
+{
+    std::string raw = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n";
+    nonblocking_exchange t(raw, raw.size());
+    char buf[16];
+    io_result read;
+    handler_fn fn = [&](auto api, auto req, auto) {
+        BOOST_TEST(api->read_body_async(req, buf, sizeof buf, &io_result::done, &read) == FH_IN_PROGRESS);
+        return FH_PENDING;
+    };
+    BOOST_TEST(!t.start(fn));
+    t.ex->io_timed_out();
+    BOOST_TEST(read.calls == 1);
+    BOOST_TEST(read.value == FH_ERR_IO);
+    BOOST_TEST(!t.ex->reusable());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
