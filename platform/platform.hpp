@@ -346,6 +346,10 @@ int socket_family(native_socket s);
 std::optional<std::string> send_file(native_socket s, const std::string& path, std::uint64_t offset,
                                      std::uint64_t& length, std::chrono::steady_clock::time_point deadline);
 
+/// Sends what the socket takes now of `length` bytes of `path` from `offset`: the count (0
+/// when the socket is full), or -1 on an error.
+std::int64_t send_file_now(native_socket s, const std::string& path, std::uint64_t offset, std::uint64_t length);
+
 /// Connects to a unix-domain stream socket; invalid_socket with `error` set on failure.
 native_socket connect_unix(const std::string& path, std::string& error);
 

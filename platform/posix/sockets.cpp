@@ -248,7 +248,11 @@ void accept_waiter::arm_shared(bool on)
 {
     for (std::size_t i = own_; i < handles_.size(); ++i) {
         epoll_event ev{EPOLLIN | EPOLLEXCLUSIVE, {.u64 = i}};
-        ::epoll_ctl(epoll_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, static_cast<int>(handles_[i]), &ev);
+        int fd = static_cast<int>(handles_[i]);
+        if (::epoll_ctl(epoll_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) != 0 && on && errno == EINVAL) {
+            ev.events = EPOLLIN; // a kernel before 4.5: every waiting worker wakes
+            ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev);
+        }
     }
     shared_armed_ = on;
 }
@@ -387,6 +391,26 @@ std::optional<std::string> send_file(native_socket s, const std::string& path, s
     ::close(fd);
     length -= left;
     return error;
+}
+
+std::int64_t send_file_now(native_socket s, const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    auto off = static_cast<off_t>(offset);
+    std::uint64_t sent = 0;
+    bool failed = false;
+    while (sent < length) {
+        ssize_t n = ::sendfile(static_cast<int>(s), fd, &off, std::min<std::uint64_t>(length - sent, 1 << 30));
+        if (n > 0) sent += static_cast<std::uint64_t>(n);
+        else if (n < 0 && errno == EINTR) continue;
+        else {
+            failed = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)); // n == 0: the file shrank
+            break;
+        }
+    }
+    ::close(fd);
+    return failed ? -1 : static_cast<std::int64_t>(sent);
 }
 
 native_socket connect_unix(const std::string& path, std::string& error)

@@ -214,6 +214,18 @@ std::optional<std::string> send_file(native_socket s, const std::string& path, s
     return std::nullopt;
 }
 
+std::int64_t send_file_now(native_socket s, const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    std::ifstream file(std::filesystem::path(win::widen(path)), std::ios::binary);
+    if (!file) return -1;
+    file.seekg(static_cast<std::streamoff>(offset));
+    std::string buf(static_cast<std::size_t>(std::min<std::uint64_t>(length, 64 * 1024)), '\0');
+    file.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    auto got = static_cast<std::size_t>(file.gcount());
+    if (got == 0) return -1; // the file shrank
+    return send_now(s, std::string_view(buf.data(), got));
+}
+
 native_socket connect_unix(const std::string&, std::string& error)
 {
     error = "unix sockets are not available on this system";

@@ -120,7 +120,7 @@ bool exchange::start(const fh_app& app, void* state, void (*on_finished)(void*),
         fail_unfinished();
     }
     std::lock_guard lock(mutex_);
-    if (finished_ && queued_.empty()) return true;
+    if (finished_ && output_idle()) return true;
     on_finished_ = on_finished;
     owner_ = owner;
     return false;
@@ -160,6 +160,7 @@ std::int64_t exchange::read_body_async(void* buf, std::size_t size, fh_io_done d
 {
     if (!waiter_) return read_body(buf, size);
     if (!done || read_.done) return !done ? FH_ERR_INVALID : FH_ERR_STATE;
+    if (read_timed_out_) return FH_ERR_IO; // the worker's read from then may still be pending
     send_continue();
     auto n = read_decoded(buf, size, fill_mode::now);
     if (n != not_yet) return n;
@@ -327,7 +328,7 @@ int exchange::write_async(std::string_view data, fh_io_done done, void* arg)
     may_block_ = false;
     int rc = write_locked(data);
     may_block_ = true;
-    if (rc != FH_OK || queued_.empty()) return rc;
+    if (rc != FH_OK || output_idle()) return rc;
     write_done_ = done;
     write_arg_ = arg;
     return FH_IN_PROGRESS;
@@ -338,10 +339,10 @@ bool exchange::send_wire(std::string_view wire)
     if (io_failed_) return false;
     if (!waiter_ || may_block_) {
         // A blocking call: what is queued goes first, then this, both waiting for the client.
-        if (!queued_.empty() && !io_.send(queued_)) return io_failed_ = true, false;
-        queued_.clear();
-        return io_.send(wire);
+        if (!flush_blocking()) return io_failed_ = true, false;
+        return wire.empty() || io_.send(wire);
     }
+    if (file_.left > 0) return after_file_.append(wire), true;
     if (queued_.empty()) {
         auto n = io_.send_now(wire);
         if (n < 0) return io_failed_ = true, false;
@@ -356,16 +357,44 @@ bool exchange::send_wire(std::string_view wire)
     return true;
 }
 
+bool exchange::flush_blocking()
+{
+    if (!queued_.empty() && !io_.send(queued_)) return false;
+    queued_.clear();
+    if (file_.left > 0 && !io_.send_file(file_.path, file_.offset, file_.left)) return false;
+    file_ = {};
+    if (!after_file_.empty() && !io_.send(after_file_)) return false;
+    after_file_.clear();
+    return true;
+}
+
+bool exchange::drain_now()
+{
+    for (;;) {
+        if (!queued_.empty()) {
+            auto n = io_.send_now(queued_);
+            if (n < 0) return false;
+            queued_.erase(0, static_cast<std::size_t>(n));
+            if (!queued_.empty()) return true;
+        }
+        while (file_.left > 0) {
+            auto n = io_.send_file_now(file_.path, file_.offset, file_.left);
+            if (n < 0) return false;
+            if (n == 0) return true;
+            file_.offset += static_cast<std::uint64_t>(n);
+            file_.left -= static_cast<std::uint64_t>(n);
+        }
+        if (after_file_.empty()) return true;
+        queued_.swap(after_file_);
+    }
+}
+
 void exchange::on_writable()
 {
     std::unique_lock lock(mutex_);
     write_armed_ = false;
-    if (!queued_.empty() && !io_failed_) {
-        auto n = io_.send_now(queued_);
-        if (n < 0) io_failed_ = true;
-        else queued_.erase(0, static_cast<std::size_t>(n));
-    }
-    if (!queued_.empty() && !io_failed_) {
+    if (!io_failed_ && !drain_now()) io_failed_ = true;
+    if (!output_idle() && !io_failed_) {
         write_armed_ = true;
         return waiter_->want_writable();
     }
@@ -376,6 +405,8 @@ void exchange::settle(std::unique_lock<std::mutex>& lock)
 {
     if (io_failed_) {
         queued_.clear();
+        file_ = {};
+        after_file_.clear();
         reusable_ = false;
     }
     auto done = std::exchange(write_done_, nullptr);
@@ -392,9 +423,10 @@ void exchange::settle(std::unique_lock<std::mutex>& lock)
 void exchange::io_timed_out()
 {
     auto r = std::exchange(read_, {});
+    if (r.done) read_timed_out_ = true;
     std::unique_lock lock(mutex_);
     reusable_ = false;
-    bool writing = write_armed_ || !queued_.empty();
+    bool writing = write_armed_ || !output_idle();
     if (writing) io_failed_ = true;
     lock.unlock();
     if (r.done) r.done(r.arg, FH_ERR_IO);
@@ -411,15 +443,30 @@ int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint
     if (length == 0 || length > size - offset) length = size - offset;
     std::lock_guard lock(mutex_);
     if (finished_ || write_done_) return FH_ERR_STATE;
-    if (!queued_.empty() && !send_wire({})) return FH_ERR_IO; // what is queued goes first
     if (!committed_ && out_.empty() && app_length_ < 0) app_length_ = static_cast<std::int64_t>(length);
-    if (!committed_ && commit(-1) != FH_OK) return FH_ERR_IO;
+    may_block_ = waiter_ == nullptr; // non-blocking mode queues the head and the file
+    int rc = committed_ ? FH_OK : commit(-1);
+    may_block_ = true;
+    if (rc != FH_OK) return FH_ERR_IO;
     if (head_request_ || framing_ == http::response_framing::none) return FH_OK;
-    if (framing_ == http::response_framing::content_length) {
-        body_sent_ += length;
-        return io_.send_file(path, offset, length) ? FH_OK : (reusable_ = false, FH_ERR_IO);
+    if (framing_ != http::response_framing::content_length) return stream_file(path, offset, length);
+    body_sent_ += length;
+    if (!waiter_) return io_.send_file(path, offset, length) ? FH_OK : (reusable_ = false, FH_ERR_IO);
+    return queue_file(path, offset, length);
+}
+
+// Non-blocking mode: the file goes out after what is queued, as the client takes it (finishing
+// waits for it).
+int exchange::queue_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    if (file_.left > 0 && !flush_blocking()) return io_failed_ = true, reusable_ = false, FH_ERR_IO; // one file at a time
+    file_ = {path, offset, length};
+    if (queued_.empty() && !drain_now()) return io_failed_ = true, reusable_ = false, FH_ERR_IO;
+    if (!output_idle() && !write_armed_) {
+        write_armed_ = true;
+        waiter_->want_writable();
     }
-    return stream_file(path, offset, length);
+    return FH_OK;
 }
 
 int exchange::stream_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
@@ -463,7 +510,7 @@ int exchange::finish()
 {
     std::unique_lock lock(mutex_);
     int rc = complete();
-    if (!queued_.empty()) return rc; // on_writable tells the owner once the rest is out
+    if (!output_idle()) return rc; // on_writable tells the owner once the rest is out
     auto* notify = std::exchange(on_finished_, nullptr);
     void* owner = owner_;
     lock.unlock();

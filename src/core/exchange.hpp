@@ -47,6 +47,11 @@ public:
     virtual std::int64_t fill_now() { return fill(); }
     /// Sends what the connection takes without waiting: the count (maybe 0), or -1 on error.
     virtual std::int64_t send_now(std::string_view data) { return send(data) ? std::int64_t(data.size()) : -1; }
+    /// Sends what the connection takes now of `length` bytes of a file: the count, or -1.
+    virtual std::int64_t send_file_now(const std::string& path, std::uint64_t offset, std::uint64_t length)
+    {
+        return send_file(path, offset, length) ? static_cast<std::int64_t>(length) : -1;
+    }
     static constexpr std::int64_t not_yet = -2;
 };
 
@@ -136,6 +141,10 @@ private:
     int write_locked(std::string_view data);
     /// Sends `wire` after what is queued: blocking, or in non-blocking mode queued for the loop.
     bool send_wire(std::string_view wire);
+    bool flush_blocking();
+    /// Sends what the connection takes now of the queue; false on an error.
+    bool drain_now();
+    bool output_idle() const { return queued_.empty() && file_.left == 0 && after_file_.empty(); }
     /// The queue drained (or failed): completes a waiting write_async and a deferred finish.
     void settle(std::unique_lock<std::mutex>& lock);
     int commit(std::int64_t complete_length);
@@ -144,6 +153,7 @@ private:
     std::string_view body_part(std::string_view data);
     void frame_body(std::string& wire, std::string_view part) const;
     int stream_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
+    int queue_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
     void fail_unfinished();
     int complete(); // finish() with the lock held
 
@@ -164,8 +174,14 @@ private:
     io_waiter* waiter_ = nullptr;
     bool may_block_ = true; // the current call is a blocking one (write, send_file)
     std::string queued_;    // bytes the connection did not take yet
+    struct queued_file {
+        std::string path;
+        std::uint64_t offset = 0, left = 0;
+    } file_;                 // then this part of a file (send_file)
+    std::string after_file_; // then these bytes
     bool write_armed_ = false;
     bool io_failed_ = false;
+    bool read_timed_out_ = false;
     fh_io_done write_done_ = nullptr;
     void* write_arg_ = nullptr;
     struct pending_read {

@@ -95,6 +95,12 @@ std::int64_t socket_transport::send_now(std::string_view data)
     return platform::send_now(fd_, data);
 }
 
+std::int64_t socket_transport::send_file_now(const std::string& path, std::uint64_t offset, std::uint64_t length)
+{
+    disarm_abort_reply();
+    return platform::send_file_now(fd_, path, offset, length);
+}
+
 namespace {
 constexpr std::string_view abort_reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
                                          "Content-Length: 22\r\nConnection: close\r\n\r\nInternal Server Error\n";

@@ -28,6 +28,7 @@ public:
     bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) override;
     std::int64_t fill_now() override;
     std::int64_t send_now(std::string_view data) override;
+    std::int64_t send_file_now(const std::string& path, std::uint64_t offset, std::uint64_t length) override;
 
     /// Keeps the bytes before the read position in place (the head being served).
     void pin() { floor_ = begin_, pinned_ = true; }

@@ -87,9 +87,11 @@ BOOST_AUTO_TEST_CASE(kill_9_under_load_fails_at_most_the_request_in_flight)
         return now.size() == 2 && std::find(now.begin(), now.end(), victim) == now.end();
     }, 2s));
     int seen = load.ok_so_far();
-    BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > seen + 50; }));
+    // Longer than the load's 10 s per request: the one request in flight may fail by timing out
+    // (seen once under wine with the machine saturated), and that is the one failure allowed.
+    BOOST_TEST(eventually([&] { return load.ok_so_far() > seen + 50; }, 25s));
     auto totals = load.stop();
-    BOOST_TEST(totals.failed <= 1, totals.failed << " failed");
+    BOOST_TEST(totals.failed <= 1, totals.failed << " failed: " << (totals.failures.empty() ? "" : totals.failures[0]));
 }
 
 // Not gthread: its loop keeps beating (next test).

@@ -429,6 +429,40 @@ std::string without_date(std::string raw)
 } // namespace
 
 // Run once (in the sync variant): every worker type gives the same bytes for the same request.
+// sendfile as the client takes it: a slow reader of a large file holds a socket, not the worker.
+BOOST_AUTO_TEST_CASE(a_slow_reader_of_a_file_does_not_hold_the_worker, *utf::precondition(worker_is{"sync", true}))
+{
+    temp_dir dir;
+    std::string content;
+    for (std::size_t i = 0; i < 32 * 1024 * 1024; ++i) content += static_cast<char>(i * 7919 % 251);
+    {
+        std::ofstream f(dir / "big.bin", std::ios::binary);
+        f << content;
+        std::ofstream(dir / "small.txt", std::ios::binary) << "small\n";
+    }
+    server_process server(bin, serve_args(lib(examples, "static"), {"-w", "1", "--threads", "2"}),
+                          std::vector<std::string>{"FORKHORN_STATIC_ROOT=" + dir.path});
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    client_connection slow(port);
+    BOOST_REQUIRE(slow.send(get("/big.bin")));
+    std::string received = slow.take_some(); // the file has begun; nobody reads on for now
+    BOOST_REQUIRE(has(received, "200 OK"));
+    auto small = http_get(port, "/small.txt", 3s);
+    BOOST_TEST(small.status == 200);
+    BOOST_TEST(small.body == "small\n");
+    auto head_end = received.find("\r\n\r\n");
+    BOOST_REQUIRE(head_end != std::string::npos);
+    received.erase(0, head_end + 4);
+    while (received.size() < content.size()) {
+        auto more = slow.take_some();
+        if (more.empty()) break;
+        received += more;
+    }
+    BOOST_TEST(received.size() == content.size());
+    BOOST_TEST((received == content));
+}
+
 BOOST_AUTO_TEST_CASE(every_worker_type_answers_the_same_bytes, *utf::precondition(worker_is{"sync"}))
 {
     const std::vector<std::string> requests{
