@@ -93,8 +93,10 @@ bool http_service::after_request(exchange& ex, const http::request_head& head, c
     ctx_.slot.requests.fetch_add(1, std::memory_order_relaxed);
     call_hook(ctx_.app.hooks(), &fh_hooks::post_request, &ctx_.info, server_api(), ex.request(), ex.status());
     log_access(client, &head, ex.status(), ex.body_bytes_sent(), ex.response_headers(), start);
-    if (max_requests_ <= 0 || ++served_ < max_requests_) return false;
-    if (served_ == max_requests_) ctx_.log.info("Autorestarting worker after current request.");
+    if (max_requests_ <= 0) return false;
+    int served = ++served_;
+    if (served < max_requests_) return false;
+    if (served == max_requests_) ctx_.log.info("Autorestarting worker after current request.");
     return true;
 }
 

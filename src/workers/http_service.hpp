@@ -3,6 +3,7 @@
 // pre/post hooks, counters and the access log.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <span>
 #include <string>
@@ -47,10 +48,11 @@ public:
     std::string_view scheme_of(const http::request_head& head, const std::string& peer) const;
 
     /// True when the next request is the worker's last (max_requests): it closes its connection.
-    bool next_is_last() const { return max_requests_ > 0 && served_ + 1 >= max_requests_; }
+    bool next_is_last() const { return max_requests_ > 0 && served_.load() + 1 >= max_requests_; }
 
     void before_request(exchange& ex);
-    /// Counts and logs a finished request. Returns true when the worker reached max_requests.
+    /// Counts and logs a finished request (thread-safe). Returns true once the worker reached
+    /// max_requests.
     bool after_request(exchange& ex, const http::request_head& head, const std::string& client,
                        std::chrono::steady_clock::time_point start);
 
@@ -67,7 +69,7 @@ private:
     http::address_list forwarded_allowed_;
     http::date_cache dates_;
     int max_requests_;
-    int served_ = 0;
+    std::atomic<int> served_{0}; // counted by gthread's pool threads too
 };
 
 } // namespace forkhorn
