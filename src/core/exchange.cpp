@@ -350,11 +350,15 @@ bool exchange::send_wire(std::string_view wire)
         if (wire.empty()) return true;
     }
     queued_.append(wire);
-    if (!write_armed_) {
-        write_armed_ = true;
-        waiter_->want_writable();
-    }
+    wait_writable();
     return true;
+}
+
+void exchange::wait_writable()
+{
+    if (write_armed_) return;
+    write_armed_ = true;
+    waiter_->want_writable();
 }
 
 bool exchange::flush_blocking()
@@ -394,10 +398,7 @@ void exchange::on_writable()
     std::unique_lock lock(mutex_);
     write_armed_ = false;
     if (!io_failed_ && !drain_now()) io_failed_ = true;
-    if (!output_idle() && !io_failed_) {
-        write_armed_ = true;
-        return waiter_->want_writable();
-    }
+    if (!output_idle() && !io_failed_) return wait_writable();
     settle(lock);
 }
 
@@ -462,10 +463,7 @@ int exchange::queue_file(const std::string& path, std::uint64_t offset, std::uin
     if (file_.left > 0 && !flush_blocking()) return io_failed_ = true, reusable_ = false, FH_ERR_IO; // one file at a time
     file_ = {path, offset, length};
     if (queued_.empty() && !drain_now()) return io_failed_ = true, reusable_ = false, FH_ERR_IO;
-    if (!output_idle() && !write_armed_) {
-        write_armed_ = true;
-        waiter_->want_writable();
-    }
+    if (!output_idle()) wait_writable();
     return FH_OK;
 }
 

@@ -142,6 +142,8 @@ private:
     /// Sends `wire` after what is queued: blocking, or in non-blocking mode queued for the loop.
     bool send_wire(std::string_view wire);
     bool flush_blocking();
+    /// Asks the worker for one on_writable (once, however often called before it comes).
+    void wait_writable();
     /// Sends what the connection takes now of the queue; false on an error.
     bool drain_now();
     bool output_idle() const { return queued_.empty() && file_.left == 0 && after_file_.empty(); }
