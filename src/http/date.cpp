@@ -70,12 +70,15 @@ void format_imf_fixdate(std::int64_t unix_seconds, std::span<char, imf_fixdate_s
 
 std::string_view date_cache::now() {
     using namespace std::chrono;
+    // One cache per thread: gthread's pool threads answer at the same time.
+    thread_local std::int64_t cached_second = -1;
+    thread_local char text[imf_fixdate_size];
     const std::int64_t second = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-    if (second != second_) {
-        format_imf_fixdate(second, std::span<char, imf_fixdate_size>(text_, imf_fixdate_size));
-        second_ = second;
+    if (second != cached_second) {
+        format_imf_fixdate(second, std::span<char, imf_fixdate_size>(text, imf_fixdate_size));
+        cached_second = second;
     }
-    return {text_, imf_fixdate_size};
+    return {text, imf_fixdate_size};
 }
 
 } // namespace forkhorn::http

@@ -71,14 +71,10 @@ inline constexpr std::size_t imf_fixdate_size = 29;
 void format_imf_fixdate(std::int64_t unix_seconds, std::span<char, imf_fixdate_size> out) noexcept;
 
 /// The current time as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted at most
-/// once per second per thread.
+/// once per second per thread (the view stays valid on the calling thread until its next call).
 class date_cache {
 public:
     std::string_view now();
-
-private:
-    std::int64_t second_ = -1;
-    char text_[30] = {};
 };
 
 } // namespace forkhorn::http
