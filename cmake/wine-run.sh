@@ -17,4 +17,26 @@ flock -o "$WINEPREFIX.lock" sh -c '
   if wineserver -p"${WINE_PERSIST:-60}" </dev/null >/dev/null 2>&1 || [ ! -f "$WINEPREFIX/system.reg" ]; then
     wine wineboot </dev/null >/dev/null 2>&1
   fi' || true
-exec wine "$@"
+
+# Wine's system processes (services.exe, plugplay.exe...) are sometimes started again from
+# inside a test, and they inherit that wine's stdout and stderr. Were those CTest's pipe, CTest
+# would wait for it to close until the test's timeout (seen in clean-clone CI runs). So wine
+# writes to files of its own, which tail copies out while wine runs and until it has exited.
+out=$(mktemp "${TMPDIR:-/tmp}/wine-run.XXXXXX") || exit 2
+err=$(mktemp "${TMPDIR:-/tmp}/wine-run.XXXXXX") || exit 2
+exec 3<&0 # a background command would get /dev/null as its stdin
+wine "$@" <&3 3<&- >"$out" 2>"$err" &
+wine_pid=$!
+trap 'kill -TERM "$wine_pid" 2>/dev/null' TERM INT HUP
+tail -s 0.1 -n +1 -f --pid="$wine_pid" "$out" &
+out_pid=$!
+tail -s 0.1 -n +1 -f --pid="$wine_pid" "$err" >&2 &
+err_pid=$!
+while :; do
+  wait "$wine_pid"
+  status=$?
+  kill -0 "$wine_pid" 2>/dev/null || break # not a signal that interrupted the wait
+done
+wait "$out_pid" "$err_pid"
+rm -f "$out" "$err"
+exit "$status"

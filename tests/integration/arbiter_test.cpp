@@ -20,7 +20,7 @@ BOOST_AUTO_TEST_CASE(hup_replaces_every_worker)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    require_workers(server, 2);
     auto before = server.children();
     server.send(sig::hup);
     BOOST_TEST(eventually([&] {
@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(hup_under_steady_load_loses_nothing)
         BOOST_REQUIRE(server.wait_for_log("Hang up: Master", 10s, round + 1));
         BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > seen + 50; }));
     }
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    require_workers(server, 2);
     auto totals = load.stop();
     BOOST_TEST(totals.failed == 0, totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
     BOOST_TEST(totals.ok > 150);
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(hup_rereads_the_config_file)
     std::ofstream(dir / "forkhorn.toml") << "workers = 1\n";
     server_process server(bin, serve_args(lib(examples, "hello"), {"-c", dir / "forkhorn.toml"}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     std::ofstream(dir / "forkhorn.toml") << "workers = 3\n";
     server.send(sig::hup);
     bool three = eventually([&] { return server.children().size() == 3; });
@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(kill_9_under_load_fails_at_most_the_request_in_flight)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    require_workers(server, 2);
     steady_load load(port, "/");
     BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > 50; }));
     auto victim = server.children()[0];
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(hung_handler_is_aborted_after_timeout_and_replaced,
     server_process server(bin, serve_args(lib(examples, "slow"), {"-t", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     int worker = server.children()[0];
     auto start = std::chrono::steady_clock::now();
     auto reply = http_get(port, "/?seconds=30", 20s);
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(gthread_request_longer_than_timeout_completes,
     server_process server(bin, serve_args(lib(examples, "slow"), {"-t", "1", "--threads", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     int worker = server.children()[0];
     BOOST_TEST(http_get(port, "/?seconds=3", 10s).status == 200);
     BOOST_TEST(server.children() == std::vector<int>{worker});
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(max_requests_50_recycles_workers)
                                                                  "--max-requests-jitter", "5"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    require_workers(server, 2);
     auto first = server.children();
     // The two workers race for connections, so their shares are uneven: keep requesting until
     // both have reached their quota (bounded: each needs at most 55 of these requests).
@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(hooks_run_where_gunicorn_runs_them)
         master = server.pid();
         BOOST_REQUIRE(http_get(port, "/").status == 200);
         server.send(sig::ttin);
-        BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+        require_workers(server, 2);
         server.send(sig::hup);
         BOOST_REQUIRE(server.wait_for_log("Hang up: Master"));
         BOOST_REQUIRE(eventually([&] { return read_text(log_path).find("on_reload") != std::string::npos; }));

@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(process_titles_name_master_and_workers)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"-n", "titled"}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     BOOST_TEST(eventually([&] { return command_line(server.pid()).starts_with("forkhorn: master [titled]"); }),
                command_line(server.pid()));
     BOOST_TEST(eventually([&] { return command_line(server.children()[0]).starts_with("forkhorn: worker [titled]"); }));
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(out_of_descriptors_the_worker_sheds_instead_of_spinning)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "1", "-k", "async"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     int worker = server.children()[0];
     BOOST_REQUIRE(http_get(port, "/").status == 200);
     int open_fds = 0;
@@ -232,7 +232,7 @@ BOOST_AUTO_TEST_CASE(workers_run_as_the_given_user)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-u", "nobody", "-g", "nogroup"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     BOOST_TEST(eventually([&] { return uid_of(server.children()[0]) == 65534; }));
     BOOST_TEST(uid_of(server.pid()) == 0);
     BOOST_TEST(http_get(port, "/").status == 200);

@@ -55,6 +55,15 @@ inline std::vector<std::string> serve_args(const std::string& app, std::vector<s
     return args;
 }
 
+/// Requires `server` to have `n` workers within 20 s (a loaded machine under wine starts a
+/// process in seconds); on failure the message gives how many it has and its log.
+inline void require_workers(const server_process& server, std::size_t n)
+{
+    bool reached = eventually([&] { return server.children().size() == n; }, 20s);
+    BOOST_REQUIRE_MESSAGE(reached, "wanted " << n << " workers, have " << server.children().size() << "\n"
+                                              << server.log());
+}
+
 inline int count_of(const std::string& text, std::string_view needle)
 {
     int n = 0;

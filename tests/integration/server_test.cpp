@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(every_worker_takes_connections)
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     BOOST_REQUIRE(server.wait_for_log("Booting worker", 10s, 3));
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 3; }));
+    require_workers(server, 3);
     for (int i = 0; i < 300; ++i) BOOST_REQUIRE(http_get(port, "/").status == 200);
     std::map<std::string, int> served;
     BOOST_REQUIRE(eventually([&] {
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(killed_worker_is_replaced_within_two_seconds)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    require_workers(server, 2);
     auto before = server.children();
     auto killed_at = std::chrono::steady_clock::now();
     kill_hard(before[0]);
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(killing_the_arbiter_takes_its_workers_down)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 2; }));
+    require_workers(server, 2);
     std::vector<std::pair<int, std::uint64_t>> workers;
     for (int w : server.children()) workers.emplace_back(w, process_start_of(w));
     server.send(sig::kill); // SIGKILL / TerminateProcess: no clean-up code runs in the arbiter
@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(ttin_and_ttou_change_the_worker_count)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "1"}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     server.send(sig::ttin);
     BOOST_TEST(eventually([&] { return server.children().size() == 2; }));
     server.send(sig::ttou);
@@ -270,7 +270,7 @@ BOOST_AUTO_TEST_CASE(max_requests_recycles_the_worker)
     server_process server(bin, serve_args(lib(examples, "hello"), {"--max-requests", "3"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(eventually([&] { return server.children().size() == 1; }));
+    require_workers(server, 1);
     int first = server.children()[0];
     for (int i = 0; i < 3; ++i) BOOST_TEST(http_get(port, "/").status == 200);
     BOOST_TEST(eventually([&] {

@@ -282,7 +282,7 @@ std::uint64_t read_generated_body(client_connection& c)
 BOOST_AUTO_TEST_CASE(a_gibibyte_streams_each_way_in_constant_memory)
 {
     serving s("stream", {"-w", "1", "-t", "120"});
-    BOOST_REQUIRE(eventually([&] { return s.server.children().size() == 1; }));
+    require_workers(s.server, 1);
     int worker = s.server.children()[0];
     BOOST_REQUIRE(http_get(s.port, "/?bytes=100000").status == 200); // the worker is warm
     auto before = process_rss_kib(worker);
