@@ -129,7 +129,12 @@ bool send_control(int pid, const std::string& instance, control_event e, std::st
 
 /// Features that exist on some systems only. Settings that need a missing one are a
 /// configuration error, never silently ignored.
-enum class feature : std::uint8_t { daemon, user_switch, upgrade, syslog, unix_sockets, preload, fd_binds, reuse_port };
+/// `reads_from_any_thread`: a thread other than the event loop's may start a read on a socket
+/// the loop owns (readiness I/O: epoll). Not so with IOCP under wine, where an overlapped read
+/// is carried out by the thread that started it.
+enum class feature : std::uint8_t {
+    daemon, user_switch, upgrade, syslog, unix_sockets, preload, fd_binds, reuse_port, reads_from_any_thread
+};
 bool supports(feature f);
 
 /// The directory for pidfiles and control sockets: $FORKHORN_RUNTIME_DIR if set; else
@@ -178,8 +183,20 @@ private:
 /// as a system service (Windows SCM). `serve` runs the server with the given arguments (what
 /// main does), for `service run`. Returns the exit status; on systems without such a
 /// service manager it explains what to use instead and returns 2.
-int run_service_command(std::span<const std::string> args,
-                        const std::function<int(std::span<const std::string>)>& serve);
+/// The server as the service commands reach it: `check` reads its arguments (the settings
+/// code; this layer does not parse settings), `serve` runs it.
+struct server_args_check {
+    std::string error;          // one line naming what is wrong with them; empty if nothing
+    bool serves = false;        // they run a server (not --help, --version, --check-config...)
+    std::string app;
+    std::string errorlog;       // --error-logfile ("" or "-": stderr)
+    int graceful_timeout = 30;
+};
+struct service_server {
+    std::function<server_args_check(std::span<const std::string>)> check;
+    std::function<int(std::span<const std::string>)> serve;
+};
+int run_service_command(std::span<const std::string> args, const service_server& server);
 
 /// Sends a state line to the service manager: sd_notify on systemd ("READY=1", "RELOADING=1",
 /// "STOPPING=1", "MAINPID=N", "STATUS=..."); a no-op when not run by one.

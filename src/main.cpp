@@ -131,13 +131,27 @@ int run_booted_worker(platform::worker_boot& boot)
     return run_worker_process(ctx);
 }
 
+// The command line's settings, with $FORKHORN_CMD_ARGS as Gunicorn's GUNICORN_CMD_ARGS.
+load_result load_server_args(std::span<const std::string> args)
+{
+    const char* env = std::getenv("FORKHORN_CMD_ARGS");
+    return load_settings({args, env ? env : ""});
+}
+
+// What `forkhorn service install` and `service run` need to know of the server's arguments.
+platform::server_args_check check_server_args(std::span<const std::string> args)
+{
+    auto loaded = load_server_args(args);
+    return {loaded.error, loaded.action == cli_action::serve, loaded.config.app, loaded.config.errorlog,
+            loaded.config.graceful_timeout};
+}
+
 // The server's own command line: settings, then the action they ask for.
 int serve_command_line(std::vector<std::string> args)
 {
     std::error_code ec;
     launch_info launch{args, program, std::filesystem::current_path(ec).string()};
-    const char* env = std::getenv("FORKHORN_CMD_ARGS");
-    auto loaded = load_settings({args, env ? env : ""});
+    auto loaded = load_server_args(args);
     if (!loaded.error.empty() && loaded.action != cli_action::help && loaded.action != cli_action::version)
         return fail(loaded.error);
     switch (loaded.action) {
@@ -160,9 +174,10 @@ int main(int argc, char** argv)
     // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
     if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
     if (!args.empty() && args[0] == "service")
-        return platform::run_service_command(std::span(args).subspan(1), [](std::span<const std::string> server_args) {
-            return serve_command_line(std::vector<std::string>(server_args.begin(), server_args.end()));
-        });
+        return platform::run_service_command(std::span(args).subspan(1),
+                                             {check_server_args, [](std::span<const std::string> server_args) {
+                                                  return serve_command_line({server_args.begin(), server_args.end()});
+                                              }});
     std::string boot_error;
     if (auto boot = platform::take_worker_boot(args, boot_error)) return run_booted_worker(*boot);
     if (!boot_error.empty()) return fail(boot_error), 3;

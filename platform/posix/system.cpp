@@ -257,7 +257,7 @@ std::optional<std::string> drop_privileges(const std::string& user, const std::s
     return std::nullopt;
 }
 
-int run_service_command(std::span<const std::string>, const std::function<int(std::span<const std::string>)>&)
+int run_service_command(std::span<const std::string>, const service_server&)
 {
     std::fputs("forkhorn: error: `forkhorn service` manages Windows services; on this system use the systemd "
                "units in installer/systemd (see docs/deploy.md)\n",

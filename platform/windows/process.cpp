@@ -568,7 +568,7 @@ bool send_control(int pid, const std::string& instance, control_event e, std::st
     return ok;
 }
 
-bool supports(feature) { return false; }
+bool supports(feature) { return false; } // reads_from_any_thread: see feature
 
 std::string runtime_dir()
 {

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "settings/load.hpp"
 
 namespace forkhorn::platform {
 namespace {
@@ -311,7 +310,7 @@ std::optional<std::string> set_failure_actions(SC_HANDLE service)
     return change_config(service, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &flag, "failure actions flag");
 }
 
-std::optional<std::string> configure(SC_HANDLE service, const options& o, const settings& cfg)
+std::optional<std::string> configure(SC_HANDLE service, const options& o, const server_args_check& cfg)
 {
     std::wstring text = win::widen(o.description.empty() ? "forkhorn HTTP server: " + cfg.app : o.description);
     SERVICE_DESCRIPTIONW description{text.data()};
@@ -329,7 +328,8 @@ std::optional<std::string> configure(SC_HANDLE service, const options& o, const 
 
 /// The server's arguments as the service will see them (in its working directory): a typo is a
 /// usage error now rather than a service that fails to start later.
-settings validate_server_args(const options& o, const std::string& working_directory)
+server_args_check validate_server_args(const options& o, const std::string& working_directory,
+                                       const service_server& server)
 {
     if (o.server_args.empty()) throw usage_error{"install needs the server's arguments after --"};
     for (const auto& a : o.server_args)
@@ -337,12 +337,11 @@ settings validate_server_args(const options& o, const std::string& working_direc
     std::error_code ec;
     std::filesystem::current_path(win::widen(working_directory), ec);
     if (ec) throw usage_error{fmt::format("--working-directory {}: {}", working_directory, ec.message())};
-    const char* env = std::getenv("FORKHORN_CMD_ARGS");
-    auto loaded = load_settings({o.server_args, env ? env : ""});
-    if (!loaded.error.empty()) throw usage_error{loaded.error};
-    if (loaded.action != cli_action::serve)
+    auto checked = server.check(o.server_args);
+    if (!checked.error.empty()) throw usage_error{checked.error};
+    if (!checked.serves)
         throw usage_error{"the server arguments must run a server (not --help, --version, --check-config...)"};
-    return loaded.config;
+    return checked;
 }
 
 std::string absolute_directory(const std::string& dir)
@@ -371,11 +370,11 @@ sc_handle create_service(SC_HANDLE manager, const options& o, std::string& error
     return nullptr;
 }
 
-int install(const options& o)
+int install(const options& o, const service_server& server)
 {
     start_type(o.start);
     svc::parameters p{o.server_args, absolute_directory(o.working_directory)};
-    settings cfg = validate_server_args(o, p.working_directory);
+    auto cfg = validate_server_args(o, p.working_directory, server);
     std::string error;
     sc_handle manager = open_manager(SC_MANAGER_CREATE_SERVICE, error);
     if (!manager) return failure(error);
@@ -582,15 +581,15 @@ int control(const std::string& name, const std::string& verb)
     return exit_ok;
 }
 
-int dispatch(const options& o, const std::function<int(std::span<const std::string>)>& serve)
+int dispatch(const options& o, const service_server& server)
 {
-    if (o.command == "install") return install(o);
+    if (o.command == "install") return install(o, server);
     if (o.command == "uninstall") return uninstall(o.name);
     if (o.command == "start") return start(o.name);
     if (o.command == "stop") return stop(o.name);
     if (o.command == "status") return status(o.name, o.json);
     if (o.command == "control") return control(o.name, o.verb);
-    if (o.command == "run") return svc::run(o.name, serve);
+    if (o.command == "run") return svc::run(o.name, server);
     int rc = stop(o.name); // restart
     return rc == exit_ok ? start(o.name) : rc;
 }
@@ -688,14 +687,13 @@ std::string svc::error_log_of(const std::string& name, const parameters& p)
     return named;
 }
 
-int run_service_command(std::span<const std::string> args,
-                        const std::function<int(std::span<const std::string>)>& serve)
+int run_service_command(std::span<const std::string> args, const service_server& server)
 {
     try {
         options o = parse(args);
         if (o.help) return fmt::print("{}", usage_text), exit_ok;
         check(o);
-        return dispatch(o, serve);
+        return dispatch(o, server);
     } catch (const usage_error& e) {
         return usage(e.message);
     }

@@ -50,6 +50,6 @@ inline constexpr custom_control custom_controls[] = {
 
 /// `service run`: connects to the SCM and runs the server as service `name`; returns the
 /// process's exit status (2 with a message when not started by the SCM).
-int run(const std::string& name, const std::function<int(std::span<const std::string>)>& serve);
+int run(const std::string& name, const service_server& server);
 
 } // namespace forkhorn::platform::svc

@@ -18,7 +18,6 @@
 #include <mutex>
 #include <thread>
 
-#include "settings/load.hpp"
 
 namespace forkhorn::platform {
 namespace {
@@ -40,7 +39,7 @@ struct service_state {
 service_state state;
 std::atomic<bool> as_service{false};
 std::string service_name;
-const std::function<int(std::span<const std::string>)>* serve_fn = nullptr;
+const service_server* server_fn = nullptr;
 int exit_status = 0;
 
 constexpr DWORD start_hint_ms = 10'000;
@@ -198,11 +197,10 @@ int run_server()
     if (!SetCurrentDirectoryW(win::widen(p.working_directory).c_str()))
         return startup_failure("cannot change to the working directory " + p.working_directory + ": " + win::last_error(),
                                "", 1);
-    const char* env = std::getenv("FORKHORN_CMD_ARGS");
-    auto loaded = load_settings({p.args, env ? env : ""});
-    if (!loaded.error.empty()) return startup_failure(loaded.error, fallback_log, 2);
+    auto checked = server_fn->check(p.args);
+    if (!checked.error.empty()) return startup_failure(checked.error, fallback_log, 2);
     std::vector<std::string> args = p.args;
-    std::string error_log = loaded.config.errorlog;
+    std::string error_log = checked.errorlog;
     if (error_log.empty() || error_log == "-") {
         error_log = fallback_log;
         args.insert(args.end(), {"--error-logfile", error_log});
@@ -210,11 +208,11 @@ int run_server()
     if (auto err = redirect_std_handles(error_log)) return startup_failure(*err, "", 1);
     {
         std::lock_guard lock(state.mutex);
-        state.stop_hint_ms = static_cast<DWORD>(loaded.config.graceful_timeout + 5) * 1000;
+        state.stop_hint_ms = static_cast<DWORD>(checked.graceful_timeout + 5) * 1000;
     }
     // An exception must not escape ServiceMain: the SCM would only see a crash (error 1067).
     try {
-        return (*serve_fn)(args);
+        return server_fn->serve(args);
     } catch (const std::exception& e) {
         return startup_failure(std::string("the server failed: ") + e.what(), error_log, 1);
     }
@@ -253,10 +251,10 @@ void WINAPI service_main(DWORD, LPWSTR*)
 
 } // namespace
 
-int svc::run(const std::string& name, const std::function<int(std::span<const std::string>)>& serve)
+int svc::run(const std::string& name, const service_server& server)
 {
     service_name = name;
-    serve_fn = &serve;
+    server_fn = &server;
     std::wstring wide = win::widen(name);
     SERVICE_TABLE_ENTRYW table[] = {{wide.data(), service_main}, {nullptr, nullptr}};
     if (StartServiceCtrlDispatcherW(table)) return exit_status;

@@ -188,10 +188,7 @@ void arbiter::stop(bool graceful)
             }
         reap();
     }
-    signal_all(worker_command::kill);
-    wait_for_workers(5s);
-    log_.info("Shutting down: Master");
-    running_ = false;
+    end_run();
 }
 
 void arbiter::halt(int status, std::string_view reason)
@@ -199,12 +196,19 @@ void arbiter::halt(int status, std::string_view reason)
     stopping_ = true;
     signal_all(worker_command::quick_stop);
     wait_for_workers(5s);
-    signal_all(worker_command::kill);
-    wait_for_workers(5s);
-    log_.info("Shutting down: Master");
+    end_run();
     log_.info("Reason: {}", reason);
     daemon_.report_failure(status, reason);
     exit_status_ = status;
+    running_ = false;
+}
+
+// Workers still there after their stop command are killed; the master's loop ends.
+void arbiter::end_run()
+{
+    signal_all(worker_command::kill);
+    wait_for_workers(5s);
+    log_.info("Shutting down: Master");
     running_ = false;
 }
 

@@ -64,6 +64,7 @@ private:
     void handle(platform::control_event e);
     void stop(bool graceful);
     void halt(int status, std::string_view reason);
+    void end_run();
     void wait_for_workers(std::chrono::milliseconds limit);
     void finish();
 

@@ -174,9 +174,8 @@ void exchange::send_continue()
     if (!head_.expect_continue || continue_sent_) return;
     continue_sent_ = true;
     std::lock_guard lock(mutex_);
-    may_block_ = false;
+    queue_if_waiting queue(*this);
     if (!committed_ && !send_wire("HTTP/1.1 100 Continue\r\n\r\n")) reusable_ = false;
-    may_block_ = true;
 }
 
 void exchange::on_readable(std::int64_t got)
@@ -325,9 +324,10 @@ int exchange::write_async(std::string_view data, fh_io_done done, void* arg)
     std::lock_guard lock(mutex_);
     if (!done) return FH_ERR_INVALID;
     if (write_done_) return FH_ERR_STATE;
-    may_block_ = false;
-    int rc = write_locked(data);
-    may_block_ = true;
+    int rc = [&] {
+        queue_if_waiting queue(*this);
+        return write_locked(data);
+    }();
     if (rc != FH_OK || output_idle()) return rc;
     write_done_ = done;
     write_arg_ = arg;
@@ -445,9 +445,10 @@ int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint
     std::lock_guard lock(mutex_);
     if (finished_ || write_done_) return FH_ERR_STATE;
     if (!committed_ && out_.empty() && app_length_ < 0) app_length_ = static_cast<std::int64_t>(length);
-    may_block_ = waiter_ == nullptr; // non-blocking mode queues the head and the file
-    int rc = committed_ ? FH_OK : commit(-1);
-    may_block_ = true;
+    int rc = [&] {
+        queue_if_waiting queue(*this); // the head, and then the file, are queued
+        return committed_ ? FH_OK : commit(-1);
+    }();
     if (rc != FH_OK) return FH_ERR_IO;
     if (head_request_ || framing_ == http::response_framing::none) return FH_OK;
     if (framing_ != http::response_framing::content_length) return stream_file(path, offset, length);
@@ -486,12 +487,13 @@ int exchange::stream_file(const std::string& path, std::uint64_t offset, std::ui
 int exchange::complete()
 {
     if (finished_) return FH_ERR_STATE;
-    // Finishing never waits for the client in non-blocking mode: the rest is queued.
-    may_block_ = waiter_ == nullptr;
-    int rc = committed_ ? FH_OK : commit(static_cast<std::int64_t>(out_.size()));
-    if (rc == FH_OK && !aborted_ && framing_ == http::response_framing::chunked && !send_wire(http::last_chunk))
-        rc = FH_ERR_IO;
-    may_block_ = true;
+    int rc = [&] {
+        queue_if_waiting queue(*this); // finishing never waits for the client: the rest is queued
+        int r = committed_ ? FH_OK : commit(static_cast<std::int64_t>(out_.size()));
+        if (r == FH_OK && !aborted_ && framing_ == http::response_framing::chunked && !send_wire(http::last_chunk))
+            r = FH_ERR_IO;
+        return r;
+    }();
     if (framing_ == http::response_framing::content_length && app_length_ >= 0 &&
         body_sent_ < static_cast<std::uint64_t>(app_length_) && !head_request_ &&
         http::status_allows_body(status_)) {

@@ -175,6 +175,15 @@ private:
     // Non-blocking mode.
     io_waiter* waiter_ = nullptr;
     bool may_block_ = true; // the current call is a blocking one (write, send_file)
+    // For the scope of a call that must not wait for the client when a waiter is set: what the
+    // socket does not take is queued.
+    struct queue_if_waiting {
+        exchange& ex;
+        explicit queue_if_waiting(exchange& e) : ex(e) { ex.may_block_ = ex.waiter_ == nullptr; }
+        ~queue_if_waiting() { ex.may_block_ = true; }
+        queue_if_waiting(const queue_if_waiting&) = delete;
+        queue_if_waiting& operator=(const queue_if_waiting&) = delete;
+    };
     std::string queued_;    // bytes the connection did not take yet
     struct queued_file {
         std::string path;

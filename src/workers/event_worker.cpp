@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 #include <optional>
+#include <mutex>
 #include <thread>
 
 #include <asio/post.hpp>
@@ -118,6 +119,8 @@ public:
     void on_closed(connection& c);
     void on_finished(connection& c);
     void on_writable(connection& c);
+    /// What follows a finished request: the next one, an idle wait, or closing.
+    void resume(connection& c, bool last);
     /// The exchange waits for the socket: from any thread (finishing may happen elsewhere).
     void want_io(connection& c, bool write);
 
@@ -140,6 +143,8 @@ private:
     void equip(connection& c);
     void lend(connection& c);
     void dispatch(connection& c);
+    void finish_on_pool(connection& c);
+    void file_rearmed();
     void reject(connection& c, int status, std::string_view reason);
     void close(connection& c, bool linger);
     void begin_stop();
@@ -163,6 +168,11 @@ private:
     deadline_list<connection> lingering_; // closing gently
     deadline_list<connection> app_io_;    // the app's non-blocking read or write waits
     std::thread::id loop_thread_;
+    // gthread: keep-alive connections a pool thread set reading again, with the time it did,
+    // not yet on idle_ (the loop files them when it next runs: on_read, tick).
+    const bool rearm_on_pool_ = platform::supports(platform::feature::reads_from_any_thread);
+    std::mutex rearmed_mutex_;
+    std::vector<std::pair<connection*, clock::time_point>> rearmed_, rearmed_batch_;
     bool stopping_ = false;
     bool quick_ = false;
     clock::time_point stop_deadline_;
@@ -285,6 +295,7 @@ bool event_server::take_peeked(connection& c, std::int64_t n)
 
 void event_server::on_read(connection& c, std::int64_t n)
 {
+    if (pool_) file_rearmed();
     auto deadline = c.link.deadline;
     deadline_list<connection>::remove(c);
     if (c.stage == phase::lingering) {
@@ -374,9 +385,9 @@ void event_server::dispatch(connection& c)
     const auto& app = ctx_.app.app();
     void* state = ctx_.app.state();
     if (pool_) {
-        asio::post(*pool_, [&c, &app, state] {
+        asio::post(*pool_, [this, &c, &app, state] {
             c.ex->run(app, state);
-            finished_elsewhere(&c);
+            finish_on_pool(c);
         });
         return;
     }
@@ -388,9 +399,43 @@ void event_server::dispatch(connection& c)
     if (done) on_finished(c);
 }
 
-void event_server::on_finished(connection& c)
+// gthread, on the pool thread: the usual end of a keep-alive request (counted, logged, the
+// connection reading again) is done here rather than by waking the loop for it; the loop does
+// not touch a connection while its request is in the app.
+void event_server::finish_on_pool(connection& c)
 {
     bool last = service_.after_request(*c.ex, c.head, c.client, c.started);
+    if (last || !c.ex->keeps_connection() || closing_ || !c.io.buffered().empty() || !rearm_on_pool_)
+        return loop_->post([this, &c, last] { resume(c, last); });
+    c.ex.reset();
+    c.io.unpin();
+    c.parser->reset();
+    c.served = true;
+    c.stage = phase::head;
+    // Held while the read is armed: the loop files the connection before its read completes.
+    std::lock_guard lock(rearmed_mutex_);
+    rearmed_.emplace_back(&c, clock::now());
+    loop_->read(c.watch, c.io.prepare());
+}
+
+void event_server::file_rearmed()
+{
+    {
+        std::lock_guard lock(rearmed_mutex_);
+        if (rearmed_.empty()) return;
+        rearmed_batch_.swap(rearmed_);
+    }
+    for (auto [c, since] : rearmed_batch_) {
+        if (stopping_) close(*c, false);
+        else idle_.push_back(*c, since + std::chrono::seconds(ctx_.cfg.keepalive));
+    }
+    rearmed_batch_.clear();
+}
+
+void event_server::on_finished(connection& c) { resume(c, service_.after_request(*c.ex, c.head, c.client, c.started)); }
+
+void event_server::resume(connection& c, bool last)
+{
     bool keep = c.ex->keeps_connection();
     bool linger = !c.ex->reusable();
     c.ex.reset();
@@ -468,6 +513,7 @@ void event_server::begin_stop()
     stopping_ = true;
     closing_ = true;
     stop_deadline_ = clock::now() + std::chrono::seconds(ctx_.cfg.graceful_timeout);
+    file_rearmed();
     // Idle keep-alive connections close now; requests in the app finish first.
     while (auto* c = idle_.pop_front()) close(*c, false);
     if (open_.load() == 0) loop_->stop();
@@ -476,6 +522,7 @@ void event_server::begin_stop()
 void event_server::tick()
 {
     ctx_.slot.beat();
+    file_rearmed();
     auto now = clock::now();
     while (auto* c = idle_.pop_expired(now)) close(*c, false);
     while (auto* c = lingering_.pop_expired(now)) close(*c, false);

@@ -131,18 +131,19 @@ private:
 
     void run_posted()
     {
-        std::vector<std::function<void()>> batch;
         {
             std::lock_guard lock(mutex_);
-            batch.swap(posted_);
+            batch_.swap(posted_); // both keep their capacity: no allocation per batch
         }
-        for (auto& fn : batch) fn();
+        for (auto& fn : batch_) fn();
+        batch_.clear();
     }
 
     uv_loop_t loop_;
     uv_async_t wake_;
     std::mutex mutex_;
     std::vector<std::function<void()>> posted_;
+    std::vector<std::function<void()>> batch_; // being run (loop thread only)
     std::list<ticker> timers_;
 };
 

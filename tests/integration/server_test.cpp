@@ -216,9 +216,11 @@ BOOST_AUTO_TEST_CASE(killing_the_arbiter_takes_its_workers_down)
     for (int w : server.children()) workers.emplace_back(w, process_start_of(w));
     server.send(sig::kill); // SIGKILL / TerminateProcess: no clean-up code runs in the arbiter
     BOOST_REQUIRE(server.wait_exit(5s));
+    // Linux: at once (parent-death signal). Windows: the job object, else the worker sees its
+    // arbiter's handle signalled and stops gracefully; slow under wine on a loaded machine.
     for (auto [w, started] : workers)
-        BOOST_TEST(eventually([&] { return !still_running(w, started); }, 5s),
-                   "worker " << w << " still runs: " << read_text("/proc/" + std::to_string(w) + "/stat"));
+        BOOST_TEST(eventually([&] { return !still_running(w, started); }, 15s),
+                   "worker " << w << " still runs: " << command_line(w) << "\n" << server.log());
 }
 
 BOOST_AUTO_TEST_CASE(term_stops_gracefully_with_status_zero_and_closes_the_port)
