@@ -10,6 +10,24 @@ unset DISPLAY WAYLAND_DISPLAY
 # named after its inode, and a prefix created by a racing first client got another one
 # ("wine: chdir to /tmp/wine-.../server-...: No such file or directory").
 mkdir -p "$WINEPREFIX"
+
+# CTest's fixture around the Windows tests (cmake/wine_tests.cmake): a wineserver that stays
+# for the whole run. With a finite persistence the server tells wine's system processes
+# (services.exe...) to exit one second after the last Windows process ends, and the next test's
+# wine starts them again: seconds of wineboot inside a test, on a loaded machine past its
+# deadlines. The fixture's cleanup stops the server.
+case "${1:-}" in
+--start-server)
+  wineserver -k >/dev/null 2>&1
+  wineserver -p </dev/null >/dev/null 2>&1
+  exec wine wineboot </dev/null >/dev/null 2>&1
+  ;;
+--stop-server)
+  wineserver -k >/dev/null 2>&1
+  exit 0
+  ;;
+esac
+
 # One wineserver (and services.exe...) stays up for the prefix, started with stdio on
 # /dev/null: otherwise every test's wine starts them with the test's stdout and CTest waits
 # ~3 s per test for them. flock -o keeps the lock fd out of the daemonized wineserver.

@@ -30,7 +30,6 @@ export WINEPREFIX="$PWD/out/wineprefix"
 trap 'wineserver -k >/dev/null 2>&1 || true' EXIT
 cmake --preset windows >/dev/null
 cmake --build --preset windows
-cmake/wine-run.sh wineboot </dev/null >/dev/null 2>&1 # the prefix, made once before tests run side by side
 ctest --preset windows -j2
 cmake --build --preset windows --target package
 ls -l out/windows/forkhorn-*-win64.exe
