@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(max_requests_counts_requests_not_connections, *utf::precond
     BOOST_TEST(has(last.head, "Connection: close"), last.head); // the worker is retiring
     BOOST_TEST(c.closed_by_peer());
     BOOST_TEST(s.server.wait_for_log("Autorestarting worker after current request."));
-    BOOST_TEST(s.server.wait_for_log("Booting worker", 10s, 2));
+    BOOST_TEST(s.server.wait_for_log("Booting worker", 10s, 2), s.server.log());
     BOOST_TEST(http_get(s.port, "/").status == 200);
 }
 
