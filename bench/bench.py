@@ -174,6 +174,15 @@ class Server:
             self.proc.wait()
         except ProcessLookupError:
             self.proc.wait()
+        # The workers may outlive their master by a moment (Gunicorn's Python workers take tens
+        # of milliseconds): the next server's exec-to-first-200 must not share the CPU with them.
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.01)
         self.log.close()
 
 
