@@ -186,26 +186,11 @@ std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout)
 
 std::vector<int> server_process::children() const { return children_of(pid_); }
 
-namespace {
-// The creation time of a running process (FILETIME ticks), 0 if it is gone.
-std::uint64_t created_at(int pid)
-{
-    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
-    if (!h) return 0;
-    FILETIME created{}, exited{}, kernel{}, user{};
-    DWORD code = 0;
-    bool alive = GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
-    bool known = alive && GetProcessTimes(h, &created, &exited, &kernel, &user);
-    CloseHandle(h);
-    return known ? (std::uint64_t{created.dwHighDateTime} << 32) | created.dwLowDateTime : 0;
-}
-} // namespace
-
 std::vector<int> children_of(int pid)
 {
     // A process records its parent's pid only: one whose parent died long ago names whoever
     // has that pid now (pids come back quickly under wine). A real child is younger.
-    std::uint64_t parent_created = created_at(pid);
+    std::uint64_t parent_created = process_start_of(pid);
     std::vector<int> out;
     if (parent_created == 0) return out;
     HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
@@ -214,7 +199,7 @@ std::vector<int> children_of(int pid)
     for (BOOL more = Process32FirstW(snap, &entry); more; more = Process32NextW(snap, &entry)) {
         if (static_cast<int>(entry.th32ParentProcessID) != pid) continue;
         int child = static_cast<int>(entry.th32ProcessID);
-        if (created_at(child) >= parent_created) out.push_back(child);
+        if (process_start_of(child) >= parent_created) out.push_back(child);
     }
     CloseHandle(snap);
     return out;
