@@ -14,12 +14,10 @@
 #include <mutex>
 #include <thread>
 
-#include <asio/post.hpp>
-#include <asio/thread_pool.hpp>
-
 #include "core/socket_transport.hpp"
 #include "workers/deadline_list.hpp"
 #include "workers/event_loop.hpp"
+#include "workers/handler_pool.hpp"
 #include "workers/http_service.hpp"
 
 namespace forkhorn {
@@ -88,7 +86,7 @@ public:
         : ctx_(ctx), control_(control), service_(ctx), kind_(ctx.cfg.worker_class),
           loop_(kind_ == "uv" ? make_uv_loop() : make_asio_loop())
     {
-        if (kind_ == "gthread") pool_ = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(ctx.cfg.threads));
+        if (kind_ == "gthread") pool_ = std::make_unique<handler_pool>(static_cast<std::size_t>(ctx.cfg.threads), run_on_pool);
     }
 
     int run()
@@ -143,6 +141,8 @@ private:
     void equip(connection& c);
     void lend(connection& c);
     void dispatch(connection& c);
+    void hand_over(connection& c);
+    static void run_on_pool(void* conn);
     void finish_on_pool(connection& c);
     void file_rearmed();
     void reject(connection& c, int status, std::string_view reason);
@@ -156,7 +156,8 @@ private:
     http_service service_;
     std::string kind_;
     std::unique_ptr<event_loop> loop_;
-    std::unique_ptr<asio::thread_pool> pool_;
+    std::unique_ptr<handler_pool> pool_;
+    std::vector<void*> ready_; // gthread: requests parsed in this turn of the loop, for the pool
     std::thread accepter_;
     std::atomic<bool> closing_{false}; // no more connections; read by the accept thread and exchanges
     std::atomic<bool> loop_done_{false}; // the accept thread ends
@@ -168,9 +169,10 @@ private:
     deadline_list<connection> lingering_; // closing gently
     deadline_list<connection> app_io_;    // the app's non-blocking read or write waits
     std::thread::id loop_thread_;
+    // gthread: whether a pool thread may start the next read itself (saves waking the loop).
+    const bool rearm_on_pool_ = platform::supports(platform::feature::reads_from_any_thread);
     // gthread: keep-alive connections a pool thread set reading again, with the time it did,
     // not yet on idle_ (the loop files them when it next runs: on_read, tick).
-    const bool rearm_on_pool_ = platform::supports(platform::feature::reads_from_any_thread);
     std::mutex rearmed_mutex_;
     std::vector<std::pair<connection*, clock::time_point>> rearmed_, rearmed_batch_;
     bool stopping_ = false;
@@ -384,19 +386,27 @@ void event_server::dispatch(connection& c)
     service_.before_request(*c.ex);
     const auto& app = ctx_.app.app();
     void* state = ctx_.app.state();
-    if (pool_) {
-        asio::post(*pool_, [this, &c, &app, state] {
-            c.ex->run(app, state);
-            finish_on_pool(c);
-        });
-        return;
-    }
+    if (pool_) return hand_over(c);
     // While the handler runs on the loop thread, a missed heartbeat means it hangs: this
     // client then gets the 500 (as on sync). A pending handler no longer holds the loop.
     c.io.arm_abort_reply();
     bool done = c.ex->start(app, state, finished_elsewhere, &c);
     c.io.disarm_abort_reply();
     if (done) on_finished(c);
+}
+
+// gthread: the requests of one turn of the loop go to the pool together, after the turn.
+void event_server::hand_over(connection& c)
+{
+    ready_.push_back(&c);
+    if (ready_.size() == 1) loop_->post([this] { pool_->submit(ready_); });
+}
+
+void event_server::run_on_pool(void* conn)
+{
+    auto& c = *static_cast<connection*>(conn);
+    c.ex->run(c.server.ctx_.app.app(), c.server.ctx_.app.state());
+    c.server.finish_on_pool(c);
 }
 
 // gthread, on the pool thread: the usual end of a keep-alive request (counted, logged, the
