@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(hup_under_steady_load_loses_nothing)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(server.wait_for_log("Booting worker", 10s, 2));
+    require_booted(server, 2);
     steady_load load(port, "/");
     for (int round = 0; round < 3; ++round) {
         int seen = load.ok_so_far();
@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(graceful_term_lets_the_request_in_flight_finish)
     server_process server(bin, serve_args(lib(examples, "slow"), {}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(server.wait_for_log("Booting worker"));
+    require_booted(server);
     http_reply reply;
     std::thread client([&] { reply = http_get(port, "/?seconds=1.5", 10s); });
     BOOST_REQUIRE(server.wait_for_log("slow: sleeping")); // the request reached the handler

@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
     server_process old_master(bin, serve_args(lib(examples, "hello"), {"-w", "2", "-p", pidfile}));
     int port = old_master.port();
     BOOST_REQUIRE_MESSAGE(port > 0, old_master.log());
-    BOOST_REQUIRE(old_master.wait_for_log("Booting worker", 10s, 2));
+    require_booted(old_master, 2);
     steady_load load(port, "/");
     old_master.send(sig::usr2);
     int new_master = 0;

@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(upgrade_verb_starts_a_new_master)
     }
     instance app;
     BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
-    BOOST_REQUIRE(app.server->wait_for_log("Booting worker"));
+    require_booted(*app.server);
     BOOST_TEST(app.ctl({"upgrade"}).status == 0);
     BOOST_REQUIRE(app.server->wait_for_log("Started the new master"));
     int new_master = 0;

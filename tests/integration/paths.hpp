@@ -55,6 +55,15 @@ inline std::vector<std::string> serve_args(const std::string& app, std::vector<s
     return args;
 }
 
+/// Requires `server` to have logged `n` "Booting worker" lines within 20 s: the arbiter logs one
+/// once CreateProcess returns, which under wine on a loaded machine took over 10 s for three.
+/// On failure the message gives its log.
+inline void require_booted(const server_process& server, int n = 1)
+{
+    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Booting worker", 20s, n),
+                          "wanted " << n << " workers booted; the log:\n" << server.log());
+}
+
 /// Requires `server` to have `n` workers within 20 s (a loaded machine under wine starts a
 /// process in seconds); on failure the message gives how many it has and its log.
 inline void require_workers(const server_process& server, std::size_t n)

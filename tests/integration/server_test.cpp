@@ -24,7 +24,8 @@ BOOST_AUTO_TEST_CASE(hello_answers_with_two_workers)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(server.wait_for_log("Booting worker with pid", 10s, 2));
+    require_booted(server, 2);
+    BOOST_TEST(server.log().find("Booting worker with pid: ") != std::string::npos); // Gunicorn's words
     auto reply = http_get(port, "/");
     BOOST_TEST(reply.status == 200);
     BOOST_TEST(reply.body == "Hello, World!\n");
@@ -105,7 +106,7 @@ BOOST_AUTO_TEST_CASE(every_worker_takes_connections)
                                                                     "--access-logformat", "%(p)s"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    BOOST_REQUIRE(server.wait_for_log("Booting worker", 10s, 3));
+    require_booted(server, 3);
     require_workers(server, 3);
     for (int i = 0; i < 300; ++i) BOOST_REQUIRE(http_get(port, "/").status == 200);
     std::map<std::string, int> served;
@@ -245,7 +246,7 @@ BOOST_AUTO_TEST_CASE(int_and_quit_stop_quickly)
     for (auto s : {sig::int_, sig::quit}) {
         server_process server(bin, serve_args(lib(examples, "hello")));
         BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-        BOOST_REQUIRE(server.wait_for_log("Booting worker"));
+        require_booted(server);
         server.send(s);
         auto status = server.wait_exit(5s);
         BOOST_REQUIRE(status);

@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(graceful_stop_closes_idle_connections_and_finishes_requests
 BOOST_AUTO_TEST_CASE(max_requests_counts_requests_not_connections, *utf::precondition(worker_is{"sync", true}))
 {
     serving s("hello", {"-w", "1", "--max-requests", "3"});
-    BOOST_REQUIRE(s.server.wait_for_log("Booting worker", 10s, 1));
+    require_booted(s.server);
     client_connection c(s.port);
     for (int i = 0; i < 2; ++i) {
         BOOST_REQUIRE(c.send(get("/")));
@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(max_requests_counts_requests_not_connections, *utf::precond
     BOOST_TEST(has(last.head, "Connection: close"), last.head); // the worker is retiring
     BOOST_TEST(c.closed_by_peer());
     BOOST_TEST(s.server.wait_for_log("Autorestarting worker after current request."));
-    BOOST_TEST(s.server.wait_for_log("Booting worker", 10s, 2), s.server.log());
+    require_booted(s.server, 2);
     BOOST_TEST(http_get(s.port, "/").status == 200);
 }
 
