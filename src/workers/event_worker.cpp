@@ -384,9 +384,9 @@ void event_server::dispatch(connection& c)
     c.ex->offer_loop(this);
     if (!pool_) c.ex->wait_with(&c);
     service_.before_request(*c.ex);
+    if (pool_) return hand_over(c);
     const auto& app = ctx_.app.app();
     void* state = ctx_.app.state();
-    if (pool_) return hand_over(c);
     // While the handler runs on the loop thread, a missed heartbeat means it hangs: this
     // client then gets the 500 (as on sync). A pending handler no longer holds the loop.
     c.io.arm_abort_reply();

@@ -56,7 +56,8 @@ inline std::vector<std::string> serve_args(const std::string& app, std::vector<s
 }
 
 /// Requires `server` to have logged `n` "Booting worker" lines within 20 s: the arbiter logs one
-/// once CreateProcess returns, which under wine on a loaded machine took over 10 s for three.
+/// once CreateProcess returns; under wine on a loaded machine the third of three came more
+/// than 10 s after the server started listening.
 /// On failure the message gives its log.
 inline void require_booted(const server_process& server, int n = 1)
 {
