@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_in_the_console_stops_the_server)
     server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2"}));
     int port = server.port();
     BOOST_REQUIRE(port > 0);
-    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Booting worker", std::chrono::seconds(20), 2), server.log());
+    require_booted(server, 2);
     BOOST_TEST(http_get(port, "/").status == 200);
     BOOST_REQUIRE(GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0));
     auto code = server.wait_exit(std::chrono::seconds(15));
