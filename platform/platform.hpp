@@ -75,19 +75,21 @@ private:
 class shared_memory;
 struct listener;
 
-/// What a new worker needs from the arbiter. On POSIX the worker is forked and inherits it all
-/// (`fork_main` runs in the child); on Windows the executable is started again with
-/// `args` and receives the rest through a bootstrap pipe (see take_worker_boot).
+/// A worker for spawn_worker to start. The platform starts it the one way it can: where it
+/// forks (POSIX), the child inherits everything and runs `run_forked`; where it starts a new
+/// process image (Windows), the child gets `settings_text()` and the rest through a bootstrap
+/// pipe (take_worker_boot) and rebuilds what a forked worker inherits.
 struct worker_spec {
     int slot = 0; // scoreboard slot index
     int age = 0;
-    std::vector<std::string> args; // what the worker needs to rebuild its settings
     std::span<const listener> listeners;
     const shared_memory* scoreboard = nullptr;
+    std::function<int()> run_forked;            // the child's body; its result is the exit status
+    std::function<std::string()> settings_text; // the effective settings, asked for only where needed
 };
 
 /// Starts a worker process; returns the pid, or an error message.
-std::optional<std::string> spawn_worker(const worker_spec& spec, const std::function<int()>& fork_main, int& pid);
+std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid);
 
 /// What a re-executed worker (Windows) received from its arbiter.
 struct worker_boot;
@@ -261,7 +263,7 @@ struct worker_boot {
     int master_pid = 0;
     int slot = 0;
     int age = 0;
-    std::vector<std::string> args; // as in worker_spec
+    std::string settings_text; // worker_spec::settings_text()
     std::vector<listener> listeners;
     std::intptr_t scoreboard_handle = -1;
     std::size_t scoreboard_size = 0;

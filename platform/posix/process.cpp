@@ -174,7 +174,7 @@ std::vector<child_exit> control_source::reap()
     return out;
 }
 
-std::optional<std::string> spawn_worker(const worker_spec&, const std::function<int()>& worker_main, int& pid)
+std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid)
 {
     // Signals are blocked across fork so that none reaches the child while it still runs the
     // arbiter's handlers (which would write into the arbiter's pipe).
@@ -196,7 +196,7 @@ std::optional<std::string> spawn_worker(const worker_spec&, const std::function<
         // The arbiter may have died before PR_SET_PDEATHSIG was armed: no signal would come.
         if (static_cast<int>(::getppid()) != arbiter) ::_exit(0);
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
-        int code = worker_main();
+        int code = spec.run_forked();
         std::fflush(nullptr);
         ::_exit(code);
     }

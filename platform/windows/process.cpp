@@ -120,8 +120,7 @@ std::optional<std::string> write_bootstrap(HANDLE pipe, const worker_spec& spec,
         w.put_string(l.address);
         w.put_string(l.url);
     }
-    w.put(static_cast<std::uint32_t>(spec.args.size()));
-    for (const auto& a : spec.args) w.put_string(a);
+    w.put_string(spec.settings_text());
     DWORD written = 0;
     if (!WriteFile(pipe, w.bytes.data(), static_cast<DWORD>(w.bytes.size()), &written, nullptr))
         return "writing the worker bootstrap failed: " + win::last_error();
@@ -268,7 +267,7 @@ std::vector<child_exit> control_source::reap()
 
 // ------------------------------------------------------------------ arbiter: workers
 
-std::optional<std::string> spawn_worker(const worker_spec& spec, const std::function<int()>&, int& pid)
+std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid)
 {
     if (!job) job = create_job();
     SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
@@ -377,8 +376,7 @@ std::optional<worker_boot> take_worker_boot(std::span<const std::string> args, s
         l.fd = static_cast<native_socket>(s);
         boot.listeners.push_back(std::move(l));
     }
-    auto argc = r.get<std::uint32_t>();
-    for (std::uint32_t i = 0; r.ok && i < argc; ++i) boot.args.push_back(r.get_string());
+    boot.settings_text = r.get_string();
     CloseHandle(r.pipe);
     if (!r.ok) return error = "truncated worker bootstrap", std::nullopt;
     return boot;

@@ -1,4 +1,4 @@
-// The client half of `forkhorn ctl`, split out of run_ctl() so that tests can drive it.
+// The client half of the control socket: one request, one reply (`forkhorn ctl` and tests).
 #pragma once
 
 #include <chrono>
@@ -21,8 +21,5 @@ std::optional<std::string> request(const std::string& socket_path, const std::st
 
 /// The same with a whole command line ("worker add 2"), split on blanks.
 std::optional<std::string> request(const std::string& socket_path, const std::string& command_line, std::string& error);
-
-/// run_ctl() with its output streams chosen by the caller (tests capture them in temp files).
-int run_ctl(std::span<const std::string> args, std::FILE* out, std::FILE* err);
 
 } // namespace forkhorn::control

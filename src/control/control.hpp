@@ -87,8 +87,4 @@ private:
 /// by unit tests without sockets).
 std::string dispatch(arbiter_view& arbiter, const std::string& request_json);
 
-/// `forkhorn ctl [-n NAME | --pid FILE | -s SOCKET] [--json] COMMAND [ARGS]`. Returns the exit
-/// status: 0 done, 1 error, 2 usage error, 3 not running (a stale pidfile is reported as such).
-int run_ctl(std::span<const std::string> args);
-
 } // namespace forkhorn::control

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-#include "core/socket_transport.hpp"
+#include "transport/socket_transport.hpp"
 #include "workers/deadline_list.hpp"
 #include "workers/event_loop.hpp"
 #include "workers/handler_pool.hpp"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "core/app_log.hpp"
+#include "exchange/app_log.hpp"
 
 namespace forkhorn {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/exchange.hpp"
+#include "exchange/exchange.hpp"
 #include "http/parser.hpp"
 #include "http/proxy_protocol.hpp"
 #include "http/response.hpp"

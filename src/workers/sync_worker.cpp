@@ -4,7 +4,7 @@
 #include <chrono>
 #include <vector>
 
-#include "core/socket_transport.hpp"
+#include "transport/socket_transport.hpp"
 #include "workers/http_service.hpp"
 
 namespace forkhorn {

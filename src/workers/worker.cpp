@@ -2,8 +2,8 @@
 
 #include <random>
 
-#include "core/app_log.hpp"
-#include "core/exchange.hpp"
+#include "exchange/app_log.hpp"
+#include "exchange/exchange.hpp"
 
 namespace forkhorn {
 namespace {

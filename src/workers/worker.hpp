@@ -1,25 +1,10 @@
-// What every worker type gets from the arbiter, and the entry point of a worker process.
+// The entry point of a worker process (the worker_entry main hands to the arbiter) and the
+// worker types it runs.
 #pragma once
 
-#include <span>
-
-#include "app/loader.hpp"
-#include "core/scoreboard.hpp"
-#include "log/logger.hpp"
-#include "platform.hpp"
-#include "settings/settings.hpp"
+#include "instance/worker_context.hpp"
 
 namespace forkhorn {
-
-struct worker_context {
-    const settings& cfg;
-    std::span<const platform::listener> listeners;
-    logger& log;
-    app_host& app;           // loaded in the arbiter; initialised there too with --preload
-    scoreboard_slot& slot;   // this worker's heartbeat and counters
-    fh_server_info server;
-    fh_worker_info info;
-};
 
 /// Runs a worker process to the end: drops privileges, initialises the app (unless
 /// preloaded), serves, and returns the exit code (0, or Gunicorn's 3 = boot error,

@@ -11,10 +11,11 @@
 #include <fstream>
 #include <thread>
 
+#include "cli/ctl.hpp"
 #include "control/client.hpp"
 #include "control/protocol.hpp"
 #include "control_fake.hpp"
-#include "core/pidfile.hpp"
+#include "instance/pidfile.hpp"
 
 using namespace forkhorn;
 using namespace forkhorn::control;

@@ -1,4 +1,4 @@
-#include "core/exchange.hpp"
+#include "exchange/exchange.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 // One request/response pair as the app sees it through the C ABI (fh_request, fh_response),
-// over a blocking transport. Shared by the worker types that run handlers on threads that
-// may block (sync, gthread).
+// over a transport. Every worker type uses it: blocking on the threads of sync and gthread,
+// non-blocking (an io_waiter reports readiness) on the loops of async and uv.
 #pragma once
 
 #include <atomic>
@@ -16,6 +16,7 @@
 
 #include "http/parser.hpp"
 #include "http/response.hpp"
+#include "transport/transport.hpp"
 
 namespace forkhorn {
 class exchange;
@@ -29,31 +30,6 @@ struct fh_response {
 };
 
 namespace forkhorn {
-
-/// The byte stream under an exchange: a connection with its receive buffer. Body bytes are
-/// decoded in place from the buffer, so bytes after the body stay there for the next request.
-class transport {
-public:
-    virtual ~transport() = default;
-    /// Received bytes not consumed yet.
-    virtual std::string_view buffered() const = 0;
-    virtual void consume(std::size_t n) = 0;
-    /// Receives more into the buffer. Returns the count, 0 on close, negative on error or timeout.
-    virtual std::int64_t fill() = 0;
-    virtual bool send(std::string_view data) = 0;
-    virtual bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) = 0;
-    /// Receives what has arrived without waiting: the count, 0 on close, -1 on error,
-    /// `not_yet` when nothing is there.
-    virtual std::int64_t fill_now() { return fill(); }
-    /// Sends what the connection takes without waiting: the count (maybe 0), or -1 on error.
-    virtual std::int64_t send_now(std::string_view data) { return send(data) ? std::int64_t(data.size()) : -1; }
-    /// Sends what the connection takes now of `length` bytes of a file: the count, or -1.
-    virtual std::int64_t send_file_now(const std::string& path, std::uint64_t offset, std::uint64_t length)
-    {
-        return send_file(path, offset, length) ? static_cast<std::int64_t>(length) : -1;
-    }
-    static constexpr std::int64_t not_yet = -2;
-};
 
 /// How an event-loop worker lets an exchange wait for its connection without blocking. Each
 /// call asks for one exchange::on_readable / on_writable on the loop thread.

@@ -1,4 +1,4 @@
-#include "core/scoreboard.hpp"
+#include "instance/scoreboard.hpp"
 
 #include <new>
 

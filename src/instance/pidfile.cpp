@@ -1,4 +1,4 @@
-#include "core/pidfile.hpp"
+#include "instance/pidfile.hpp"
 
 #include <filesystem>
 #include <fstream>

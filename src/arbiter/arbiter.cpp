@@ -1,12 +1,12 @@
 // The arbiter's start-up, main loop, control events and shutdown.
-#include "core/arbiter.hpp"
+#include "arbiter/arbiter.hpp"
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
-#include "core/exchange.hpp"
-#include "core/pidfile.hpp"
+#include "exchange/exchange.hpp"
+#include "instance/pidfile.hpp"
 #include "version.hpp"
 
 namespace forkhorn {
@@ -47,8 +47,8 @@ std::vector<int> systemd_fds()
 
 } // namespace
 
-arbiter::arbiter(settings cfg, launch_info launch, logger& log)
-    : cfg_(std::move(cfg)), launch_(std::move(launch)), log_(log), target_workers_(cfg_.workers)
+arbiter::arbiter(settings cfg, launch_info launch, logger& log, worker_entry entry)
+    : cfg_(std::move(cfg)), launch_(std::move(launch)), log_(log), entry_(entry), target_workers_(cfg_.workers)
 {
 }
 

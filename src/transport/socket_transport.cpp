@@ -1,4 +1,4 @@
-#include "core/socket_transport.hpp"
+#include "transport/socket_transport.hpp"
 
 #include <algorithm>
 #include <cstring>

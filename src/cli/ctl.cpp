@@ -2,12 +2,13 @@
 //
 // Signal verbs (ttin, hup, term...) only need the master's pid, as with `kill`; they work even
 // with --no-control-socket. Everything richer goes through the control socket.
+#include "cli/ctl.hpp"
 #include "control/client.hpp"
 #include "control/commands.hpp"
 #include "control/control.hpp"
 #include "control/format.hpp"
 #include "control/protocol.hpp"
-#include "core/pidfile.hpp"
+#include "instance/pidfile.hpp"
 
 #include <array>
 #include <charconv>

@@ -12,7 +12,8 @@
 
 #include "app/loader.hpp"
 #include "control/control.hpp"
-#include "core/scoreboard.hpp"
+#include "instance/scoreboard.hpp"
+#include "instance/worker_context.hpp"
 #include "log/logger.hpp"
 #include "platform.hpp"
 #include "settings/load.hpp"
@@ -29,7 +30,8 @@ struct launch_info {
 
 class arbiter final : public control::arbiter_view {
 public:
-    arbiter(settings cfg, launch_info launch, logger& log);
+    /// `entry` is the body of every worker process (the worker types live above the arbiter).
+    arbiter(settings cfg, launch_info launch, logger& log, worker_entry entry);
     ~arbiter() override;
     arbiter(const arbiter&) = delete;
     arbiter& operator=(const arbiter&) = delete;
@@ -103,6 +105,7 @@ private:
     settings cfg_;
     launch_info launch_;
     logger& log_;
+    worker_entry entry_;
     app_host app_;
     platform::control_source control_;
     std::unique_ptr<control::control_server> control_server_;

@@ -11,10 +11,11 @@
 #include <fmt/format.h>
 
 #include "app/loader.hpp"
+#include "cli/ctl.hpp"
 #include "control/control.hpp"
-#include "core/arbiter.hpp"
-#include "core/exchange.hpp"
-#include "core/scoreboard.hpp"
+#include "arbiter/arbiter.hpp"
+#include "exchange/exchange.hpp"
+#include "instance/scoreboard.hpp"
 #include "http/trusted_proxies.hpp"
 #include "workers/worker.hpp"
 #include "log/logger.hpp"
@@ -102,7 +103,7 @@ int serve(const settings& cfg, launch_info launch)
     if (auto err = log.open()) return fail(*err);
     if (cfg.syslog)
         if (auto err = log.enable_syslog(cfg.syslog_addr, "forkhorn")) return fail(*err);
-    arbiter master(cfg, std::move(launch), log);
+    arbiter master(cfg, std::move(launch), log, run_worker_process);
     return master.run();
 }
 
@@ -111,8 +112,7 @@ int serve(const settings& cfg, launch_info launch)
 int run_booted_worker(platform::worker_boot& boot)
 {
     settings cfg;
-    if (boot.args.size() != 1) return fail("worker bootstrap without settings"), 3;
-    if (auto err = settings_from_toml(boot.args[0], cfg)) return fail(*err), 3;
+    if (auto err = settings_from_toml(boot.settings_text, cfg)) return fail(*err), 3;
     logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
     if (auto err = log.open()) return fail(*err), 3;
     scoreboard board;
@@ -125,9 +125,9 @@ int run_booted_worker(platform::worker_boot& boot)
     std::string message;
     if (auto e = app.load(cfg.app, message); e != app_error::none) return log.error("{}", message), exit_code_for(e);
     std::string name = cfg.proc_name.empty() ? cfg.app : cfg.proc_name;
-    worker_context ctx{cfg, boot.listeners, log, app, *slot,
-                       fh_server_info{sizeof(fh_server_info), boot.master_pid, cfg.workers, name.c_str()},
-                       fh_worker_info{sizeof(fh_worker_info), 0, boot.age, 0}};
+    auto ctx = make_worker_context(cfg, boot.listeners, log, app, *slot,
+                                   fh_server_info{sizeof(fh_server_info), boot.master_pid, cfg.workers, name.c_str()},
+                                   boot.age);
     return run_worker_process(ctx);
 }
 

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/arbiter.hpp"
-#include "core/pidfile.hpp"
+#include "arbiter/arbiter.hpp"
+#include "instance/pidfile.hpp"
 #include "settings/load.hpp"
 
 namespace forkhorn {

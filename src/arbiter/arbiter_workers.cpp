@@ -1,8 +1,7 @@
 // The arbiter's workers: spawning, reaping, heartbeat timeouts, the worker count.
 #include <algorithm>
 
-#include "core/arbiter.hpp"
-#include "workers/worker.hpp"
+#include "arbiter/arbiter.hpp"
 
 namespace forkhorn {
 namespace {
@@ -54,8 +53,10 @@ void arbiter::spawn_one()
     int pid = 0;
     // A re-executed worker (Windows) gets the effective settings, not the command line: the
     // config file may have changed since the arbiter read it.
-    platform::worker_spec spec{board_.index_of(slot), age, {settings_toml(cfg_)}, listeners_, &board_.memory()};
-    if (auto err = platform::spawn_worker(spec, [this, slot, age] { return worker_main(slot, age); }, pid)) {
+    platform::worker_spec spec{board_.index_of(slot), age, listeners_, &board_.memory(),
+                               [this, slot, age] { return worker_main(slot, age); },
+                               [this] { return settings_toml(cfg_); }};
+    if (auto err = platform::spawn_worker(spec, pid)) {
         board_.release(slot);
         log_.error("Cannot start a worker: {}", *err);
         return halt(1, "Cannot fork workers.");
@@ -70,9 +71,8 @@ int arbiter::worker_main(scoreboard_slot* slot, int age)
 {
     // The control socket belongs to the arbiter; a worker outliving it must not keep it alive.
     if (control_server_) control_server_->close();
-    worker_context ctx{cfg_, listeners_, log_, app_, *slot, server_info(),
-                       fh_worker_info{sizeof(fh_worker_info), 0, age, 0}};
-    return run_worker_process(ctx);
+    auto ctx = make_worker_context(cfg_, listeners_, log_, app_, *slot, server_info(), age);
+    return entry_(ctx);
 }
 
 void arbiter::reap()

@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "core/exchange.hpp"
+#include "transport/transport.hpp"
 #include "platform.hpp"
 
 namespace forkhorn {

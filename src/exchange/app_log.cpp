@@ -1,4 +1,4 @@
-#include "core/app_log.hpp"
+#include "exchange/app_log.hpp"
 
 #include <atomic>
 

@@ -1,4 +1,4 @@
-#include "core/exchange.hpp"
+#include "exchange/exchange.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/app_log.hpp"
+#include "exchange/app_log.hpp"
 
 namespace forkhorn {
 namespace {
