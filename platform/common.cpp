@@ -28,4 +28,19 @@ std::optional<host_port> split_host_port(std::string_view a)
     return host_port{std::string(a.substr(0, colon)), std::string(a.substr(colon + 1))};
 }
 
+void close_connection(native_socket s, bool linger_for_peer)
+{
+    if (linger_for_peer) {
+        shutdown_send(s);
+        char buf[4096];
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        for (std::size_t drained = 0; drained < 65536;) {
+            auto n = recv_some(s, buf, sizeof buf, deadline);
+            if (n <= 0) break;
+            drained += static_cast<std::size_t>(n);
+        }
+    }
+    close_socket(s);
+}
+
 } // namespace forkhorn::platform

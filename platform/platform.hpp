@@ -29,12 +29,22 @@ enum class control_event : std::uint8_t { ttin, ttou, hup, term, int_, quit, usr
 
 std::string_view control_event_name(control_event e);
 
+/// What ended a worker process, in the arbiter's words; each platform maps its own facts
+/// (a POSIX signal, a Windows exit code) onto them.
+enum class exit_cause : std::uint8_t {
+    exited,    // it returned an exit code
+    stopped,   // it was told to stop and did not handle it (SIGTERM)
+    killed,    // it was ended by force, giving it no chance (SIGKILL, TerminateProcess): maybe out of memory
+    crashed    // a fault or an abort ended it (SIGSEGV, SIGABRT...)
+};
+
 /// How a worker process ended.
 struct child_exit {
     int pid = 0;
-    int exit_code = 0;   // valid when signal == 0
-    int signal = 0;      // the signal that killed it, 0 if it exited
-    std::string signal_name; // "SIGKILL"...
+    exit_cause cause = exit_cause::exited;
+    int exit_code = 0;   // when cause is exited
+    std::string by;      // otherwise what ended it, as the log names it ("SIGKILL", "SIGSEGV")
+    int hook_status = 0; // for fh_worker_info::exit_code: the exit code, or minus the signal number
 };
 
 /// What the arbiter asks of a worker.
@@ -200,9 +210,20 @@ struct service_server {
 };
 int run_service_command(std::span<const std::string> args, const service_server& server);
 
-/// Sends a state line to the service manager: sd_notify on systemd ("READY=1", "RELOADING=1",
-/// "STOPPING=1", "MAINPID=N", "STATUS=..."); a no-op when not run by one.
-void notify_service(std::string_view state);
+/// The arbiter's life as a service manager follows it.
+enum class lifecycle : std::uint8_t {
+    ready,     // serving, all workers booted (also a new master taking over after an upgrade)
+    reloading, // HUP: new workers replace the old ones
+    stopping   // stopping for good
+};
+
+/// Tells the service manager that the arbiter reached `stage`: sd_notify under systemd, the
+/// service state under the Windows SCM; a no-op when not run by one.
+void notify_service(lifecycle stage);
+
+/// Listening sockets the service manager opened for this process (systemd socket activation:
+/// LISTEN_FDS), taken once; empty where there are none or no such manager exists.
+std::vector<native_socket> service_manager_sockets();
 
 /// True when the process runs under the system's service manager as a service of its own (the
 /// Windows SCM). Such a server has no terminal whose resize could send WINCH by accident, so

@@ -13,6 +13,9 @@ if grep -rnE '_WIN32|__linux__|__APPLE__|_MSC_VER' src include --include='*.[ch]
   echo "error: platform conditionals belong in platform/ only"; exit 1
 fi
 
+echo "== folder layers (scripts/check-layers.py)"
+python3 scripts/check-layers.py
+
 echo "== dev build and tests"
 cmake --preset dev >/dev/null
 cmake --build --preset dev

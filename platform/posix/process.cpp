@@ -164,10 +164,12 @@ std::vector<child_exit> control_source::reap()
         child_exit e;
         e.pid = static_cast<int>(pid);
         if (WIFSIGNALED(status)) {
-            e.signal = WTERMSIG(status);
-            e.signal_name = signal_name(e.signal);
+            int signo = WTERMSIG(status);
+            e.cause = signo == SIGKILL ? exit_cause::killed : signo == SIGTERM ? exit_cause::stopped : exit_cause::crashed;
+            e.by = signal_name(signo);
+            e.hook_status = -signo;
         } else {
-            e.exit_code = WEXITSTATUS(status);
+            e.exit_code = e.hook_status = WEXITSTATUS(status);
         }
         out.push_back(std::move(e));
     }

@@ -473,20 +473,4 @@ bool write_local(native_socket s, std::string_view data, clock::time_point deadl
 
 void close_local(native_socket s) { ::close(static_cast<int>(s)); }
 
-void close_connection(native_socket s, bool linger_for_peer)
-{
-    int fd = static_cast<int>(s);
-    if (linger_for_peer) {
-        ::shutdown(fd, SHUT_WR);
-        char buf[4096];
-        auto deadline = clock::now() + std::chrono::seconds(1);
-        for (std::size_t drained = 0; drained < 65536;) {
-            auto n = recv_some(s, buf, sizeof buf, deadline);
-            if (n <= 0) break;
-            drained += static_cast<std::size_t>(n);
-        }
-    }
-    ::close(fd);
-}
-
 } // namespace forkhorn::platform

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
 
 #include <fcntl.h>
@@ -20,6 +21,8 @@
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
+
+#include <fmt/format.h>
 
 extern char** environ;
 
@@ -208,7 +211,9 @@ void daemon_link::report_failure(int status, std::string_view message)
 // systemd services are not counted: a foreground server under systemd keeps Gunicorn's rule.
 bool running_as_service() { return false; }
 
-void notify_service(std::string_view state)
+namespace {
+
+void send_notify(std::string_view state)
 {
     const char* path = std::getenv("NOTIFY_SOCKET");
     if (!path || (path[0] != '/' && path[0] != '@')) return;
@@ -223,6 +228,38 @@ void notify_service(std::string_view state)
     auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
     (void)::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sun), addr_len);
     ::close(fd);
+}
+
+} // namespace
+
+// sd_listen_fds(3): fds 3.. when LISTEN_PID is this process; the variables are removed so
+// that workers and an upgraded master do not take them again.
+std::vector<native_socket> service_manager_sockets()
+{
+    const char* pid = std::getenv("LISTEN_PID");
+    const char* count = std::getenv("LISTEN_FDS");
+    std::vector<native_socket> fds;
+    if (!pid || !count || std::atoi(pid) != static_cast<int>(::getpid())) return fds;
+    for (int i = 0; i < std::atoi(count); ++i) fds.push_back(3 + i);
+    for (const char* name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) ::unsetenv(name);
+    return fds;
+}
+
+// systemd's sd_notify states (systemd.service(5), Type=notify and Type=notify-reload).
+void notify_service(lifecycle stage)
+{
+    switch (stage) {
+    case lifecycle::ready:
+        // MAINPID too: after an upgrade the new master takes over from the one systemd started.
+        return send_notify(fmt::format("READY=1\nSTATUS=forkhorn arbiter booted\nMAINPID={}", ::getpid()));
+    case lifecycle::reloading: {
+        // steady_clock is CLOCK_MONOTONIC, which systemd compares MONOTONIC_USEC against.
+        auto now = std::chrono::steady_clock::now().time_since_epoch();
+        auto usec = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+        return send_notify(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", usec));
+    }
+    case lifecycle::stopping: return send_notify("STOPPING=1");
+    }
 }
 
 std::optional<std::string> check_identity(const std::string& user, const std::string& group)

@@ -255,8 +255,10 @@ std::vector<child_exit> control_source::reap()
         GetExitCodeProcess(it->second.process, &code);
         child_exit e;
         e.pid = it->first;
-        e.exit_code = static_cast<int>(code);
-        if (code == killed_exit_code) e.signal = 9, e.signal_name = "SIGKILL";
+        e.exit_code = e.hook_status = static_cast<int>(code);
+        // TerminateProcess by the arbiter (send_worker kill) leaves this code: killed by force,
+        // reported as POSIX reports it so that logs and hooks read the same everywhere.
+        if (code == killed_exit_code) e.cause = exit_cause::killed, e.by = "SIGKILL", e.hook_status = -9;
         out.push_back(e);
         CloseHandle(it->second.process);
         for (HANDLE h : it->second.commands) CloseHandle(h);

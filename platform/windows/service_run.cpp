@@ -1,7 +1,7 @@
 // The service process: what the SCM starts as `forkhorn service run --name NAME`. ServiceMain
 // runs the whole server on the service thread; the control handler only queues control
-// events into the arbiter; notify_service turns the arbiter's systemd-style state lines into
-// SCM states (READY=1 -> RUNNING, STOPPING=1 -> STOP_PENDING).
+// events into the arbiter; notify_service turns the arbiter's lifecycle into SCM states
+// (ready -> RUNNING, stopping -> STOP_PENDING).
 #include "service.hpp"
 
 #include <fcntl.h>
@@ -270,19 +270,22 @@ int svc::run(const std::string& name, const service_server& server)
 
 bool running_as_service() { return as_service; }
 
-void notify_service(std::string_view lines)
+// The SCM hands a service no sockets.
+std::vector<native_socket> service_manager_sockets() { return {}; }
+
+void notify_service(lifecycle stage)
 {
     if (!as_service) return;
-    // RELOADING=1 keeps RUNNING (the SCM has no reloading state: old workers serve until the new
-    // ones are up); MAINPID and STATUS have no SCM equivalent.
-    for (std::size_t pos = 0; pos < lines.size();) {
-        std::size_t end = std::min(lines.find('\n', pos), lines.size());
-        std::string_view line = lines.substr(pos, end - pos);
-        pos = end + 1;
-        if (line == "STOPPING=1") enter_stop_pending();
-        if (line != "READY=1") continue;
+    switch (stage) {
+    case lifecycle::ready: {
         std::lock_guard lock(state.mutex);
         if (state.status.dwCurrentState == SERVICE_START_PENDING) report_locked(SERVICE_RUNNING, 0);
+        return;
+    }
+    // The SCM has no reloading state: the service stays RUNNING while old workers serve until
+    // the new ones are up.
+    case lifecycle::reloading: return;
+    case lifecycle::stopping: return enter_stop_pending();
     }
 }
 

@@ -234,22 +234,6 @@ native_socket connect_unix(const std::string&, std::string& error)
 
 void close_socket(native_socket s) { closesocket(static_cast<SOCKET>(s)); }
 
-void close_connection(native_socket s, bool linger_for_peer)
-{
-    auto sock = static_cast<SOCKET>(s);
-    if (linger_for_peer) {
-        shutdown(sock, SD_SEND);
-        char buf[4096];
-        auto deadline = clock::now() + std::chrono::seconds(1);
-        for (std::size_t drained = 0; drained < 65536;) {
-            auto n = recv_some(s, buf, sizeof buf, deadline);
-            if (n <= 0) break;
-            drained += static_cast<std::size_t>(n);
-        }
-    }
-    closesocket(sock);
-}
-
 } // namespace forkhorn::platform
 
 // ------------------------------------------------------------------ the control channel: named pipes

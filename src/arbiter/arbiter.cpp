@@ -31,20 +31,6 @@ std::vector<int> inherited_fds(const char* variable)
     return fds;
 }
 
-// systemd socket activation (sd_listen_fds): fds 3.. when LISTEN_PID is this process.
-std::vector<int> systemd_fds()
-{
-    const char* pid = std::getenv("LISTEN_PID");
-    const char* count = std::getenv("LISTEN_FDS");
-    std::vector<int> fds;
-    if (!pid || !count || std::atoi(pid) != platform::current_pid()) return fds;
-    for (int i = 0; i < std::atoi(count); ++i) fds.push_back(3 + i);
-    platform::unset_env("LISTEN_PID");
-    platform::unset_env("LISTEN_FDS");
-    platform::unset_env("LISTEN_FDNAMES");
-    return fds;
-}
-
 } // namespace
 
 arbiter::arbiter(settings cfg, launch_info launch, logger& log, worker_entry entry)
@@ -62,7 +48,8 @@ std::optional<std::string> arbiter::open_listeners()
     // A master started by USR2 gets its listeners from the old one; systemd passes its own.
     auto fds = inherited_fds("FORKHORN_FD");
     platform::unset_env("FORKHORN_FD");
-    if (fds.empty()) fds = systemd_fds();
+    if (fds.empty())
+        for (auto s : platform::service_manager_sockets()) fds.push_back(static_cast<int>(s));
     listeners_inherited_ = !fds.empty();
     for (const auto& address : cfg_.bind)
         if (address.starts_with("fd://")) fds.push_back(std::atoi(address.c_str() + 5));
@@ -171,7 +158,7 @@ void arbiter::stop(bool graceful)
     if (stopping_ && (graceful || quick_requested_)) return;
     stopping_ = true;
     quick_requested_ = !graceful;
-    platform::notify_service("STOPPING=1");
+    platform::notify_service(platform::lifecycle::stopping);
     write_pidfile("stopping");
     // Closing the listeners first makes new connections fail fast instead of queueing for
     // workers that are leaving. A unix socket file stays while a new master (USR2) or

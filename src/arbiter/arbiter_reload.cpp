@@ -16,18 +16,12 @@ std::string cmd_args_env()
     return env ? env : "";
 }
 
-std::int64_t monotonic_us()
-{
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
-
 } // namespace
 
 void arbiter::reload()
 {
     log_.info("Hang up: Master");
-    platform::notify_service(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", monotonic_us()));
+    platform::notify_service(platform::lifecycle::reloading);
     write_pidfile("reloading");
     auto loaded = load_settings({launch_.args, cmd_args_env()});
     if (!loaded.error.empty()) {
@@ -124,7 +118,7 @@ void arbiter::maybe_promote()
     std::error_code ec;
     if (!old_pidfile.empty()) std::filesystem::remove(old_pidfile, ec);
     open_control_socket();
-    platform::notify_service(fmt::format("MAINPID={}\nREADY=1", platform::current_pid()));
+    platform::notify_service(platform::lifecycle::ready);
 }
 
 std::string arbiter::pidfile_path() const

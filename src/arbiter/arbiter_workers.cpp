@@ -87,22 +87,23 @@ void arbiter::reap()
         if (it == workers_.end()) continue; // not ours (an adopted orphan): nothing to do
         board_.release(it->second.slot);
         fh_worker_info info{sizeof(fh_worker_info), exit.pid, it->second.age,
-                            exit.signal ? -exit.signal : exit.exit_code};
+                            exit.hook_status};
         bool retired = it->second.retired.has_value();
         workers_.erase(it);
         on_worker_exit(exit);
         if (!stopping_) server_hook(&fh_hooks::child_exit, &info);
-        if (!retired && !stopping_ && exit.signal == 0 && (exit.exit_code == 3 || exit.exit_code == 4))
+        if (!retired && !stopping_ && exit.cause == platform::exit_cause::exited && (exit.exit_code == 3 || exit.exit_code == 4))
             return halt(exit.exit_code, exit.exit_code == 3 ? "Worker failed to boot." : "App failed to load.");
     }
 }
 
 void arbiter::on_worker_exit(const platform::child_exit& exit)
 {
-    if (exit.signal != 0) {
-        bool kill = exit.signal_name == "SIGKILL";
-        auto level = kill ? log_level::error : exit.signal_name == "SIGTERM" ? log_level::info : log_level::warning;
-        log_.log(level, fmt::format("Worker (pid:{}) was sent {}!{}", exit.pid, exit.signal_name,
+    using platform::exit_cause;
+    if (exit.cause != exit_cause::exited) {
+        bool kill = exit.cause == exit_cause::killed;
+        auto level = kill ? log_level::error : exit.cause == exit_cause::stopped ? log_level::info : log_level::warning;
+        log_.log(level, fmt::format("Worker (pid:{}) was sent {}!{}", exit.pid, exit.by,
                                     kill ? " Perhaps out of memory?" : ""));
         ++killed_;
     } else if (exit.exit_code != 0) {
@@ -153,7 +154,7 @@ void arbiter::check_ready()
     if (ready_) return;
     ready_ = true;
     write_pidfile("ready");
-    platform::notify_service(fmt::format("READY=1\nSTATUS=forkhorn arbiter booted\nMAINPID={}", platform::current_pid()));
+    platform::notify_service(platform::lifecycle::ready);
     daemon_.report_ready();
 }
 
@@ -180,7 +181,6 @@ std::vector<control::worker_row> arbiter::workers() const
         rows.push_back({pid, w.age, seconds_since(slot.started_ms), slot.requests.load(), slot.connections.load(),
                         seconds_since(slot.last_beat_ms), std::string(worker_state_name(slot.state.load()))});
     }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.age < b.age; });
     return rows;
 }
 

@@ -156,15 +156,6 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
     return exit_done;
 }
 
-bool answers(const std::string& socket)
-{
-    std::string error;
-    auto s = platform::connect_local(socket, error);
-    if (s == platform::invalid_socket) return false;
-    platform::close_local(s);
-    return true;
-}
-
 // The control socket: -s, else the pidfile's, else the instance's default path. A server
 // started without -n and -p writes no pidfile, so without --pid a missing pidfile is not yet
 // "not running": the default socket is tried before saying so.
@@ -174,7 +165,7 @@ int find_socket(const ctl_options& o, const streams& io, std::string& socket)
     std::error_code ec;
     if (!o.pidfile && !std::filesystem::exists(pidfile_path(o), ec)) {
         socket = default_control_socket(o.name.value_or(""));
-        if (answers(socket)) return exit_done;
+        if (socket_answers(socket)) return exit_done;
     }
     pidfile_content master;
     if (int rc = find_master(o, io, master); rc != exit_done) return rc;

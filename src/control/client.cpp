@@ -33,6 +33,15 @@ std::optional<std::string> read_reply(platform::native_socket s, clock::time_poi
 
 } // namespace
 
+bool socket_answers(const std::string& socket_path)
+{
+    std::string error;
+    auto s = platform::connect_local(socket_path, error);
+    if (s == platform::invalid_socket) return false;
+    platform::close_local(s);
+    return true;
+}
+
 std::optional<std::string> request(const std::string& socket_path, const std::string& command,
                                    const std::vector<std::string>& args, std::string& error)
 {

@@ -19,6 +19,10 @@ inline constexpr std::chrono::seconds request_timeout{10};
 std::optional<std::string> request(const std::string& socket_path, const std::string& command,
                                    const std::vector<std::string>& args, std::string& error);
 
+/// True when something accepts connections at `socket_path`: a running server, whose socket
+/// must never be taken over.
+bool socket_answers(const std::string& socket_path);
+
 /// The same with a whole command line ("worker add 2"), split on blanks.
 std::optional<std::string> request(const std::string& socket_path, const std::string& command_line, std::string& error);
 

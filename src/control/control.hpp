@@ -46,6 +46,7 @@ struct stats_row {
 class arbiter_view {
 public:
     virtual ~arbiter_view() = default;
+    /// The workers, in any order (`show workers` sorts them by age).
     virtual std::vector<worker_row> workers() const = 0;
     virtual stats_row stats() const = 0;
     virtual std::vector<listener_row> listeners() const = 0;

@@ -1,6 +1,7 @@
 // The control socket's server side. It runs inside the arbiter's own loop, without a thread:
 // the arbiter forks workers, and a thread alive across fork() is what the house rules forbid.
 // So every client is served to completion here, under a short deadline, and then closed.
+#include "control/client.hpp"
 #include "control/control.hpp"
 #include "control/protocol.hpp"
 
@@ -32,16 +33,6 @@ std::optional<std::string> make_private_dirs(const fs::path& dir)
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
     if (ec) return fmt::format("cannot set mode 0700 on {}: {}", dir.string(), ec.message());
     return std::nullopt;
-}
-
-// An endpoint that accepts a connection belongs to a running server: never steal it.
-bool socket_answers(const std::string& path)
-{
-    std::string error;
-    auto s = platform::connect_local(path, error);
-    if (s == platform::invalid_socket) return false;
-    platform::close_local(s);
-    return true;
 }
 
 void send_reply(platform::native_socket s, const std::string& reply, clock::time_point deadline)

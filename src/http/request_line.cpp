@@ -17,14 +17,15 @@ bool valid_method(std::string_view m) noexcept {
     return std::none_of(m.begin(), m.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
-// RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT. Well-formed versions other than 1.0
-// and 1.1 get 505 (RFC 9110 §15.6.6); anything else is a malformed request line.
+// RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT. A higher minor version of HTTP/1 is
+// served as HTTP/1.1 (RFC 9110 §2.5, as nginx does); other majors get 505 (RFC 9110 §15.6.6);
+// anything else is a malformed request line.
 verdict parse_version(std::string_view v, int& minor) noexcept {
     const bool shaped = v.size() == 8 && v.starts_with("HTTP/") && is_digit(v[5]) && v[6] == '.' &&
                         is_digit(v[7]);
     if (!shaped) return {400, "invalid HTTP version"};
-    if (v[5] != '1' || v[7] > '1') return {505, "unsupported HTTP version"};
-    minor = v[7] - '0';
+    if (v[5] != '1') return {505, "unsupported HTTP version"};
+    minor = v[7] == '0' ? 0 : 1;
     return ok;
 }
 

@@ -146,9 +146,15 @@ BOOST_AUTO_TEST_CASE(accepts_http_1_0_and_1_1) {
     BOOST_TEST(parse_ok(raw).version_minor == 1);
 }
 
+BOOST_AUTO_TEST_CASE(serves_a_higher_minor_version_as_http_1_1) { // RFC 9110 §2.5
+    std::string raw = request("GET / HTTP/1.2");
+    BOOST_TEST(parse_ok(raw).version_minor == 1);
+    raw = request("GET / HTTP/1.9");
+    BOOST_TEST(parse_ok(raw).version_minor == 1);
+}
+
 BOOST_AUTO_TEST_CASE(answers_505_to_other_well_formed_versions) {
     BOOST_TEST(line_status("GET / HTTP/2.0") == 505); // corpus invalid_version_02
-    BOOST_TEST(line_status("GET / HTTP/1.2") == 505);
     BOOST_TEST(line_status("GET / HTTP/0.9") == 505);
     BOOST_TEST(line_status("GET / HTTP/9.9") == 505);
 }
