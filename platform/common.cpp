@@ -6,7 +6,8 @@ namespace forkhorn::platform {
 
 std::string_view control_event_name(control_event e)
 {
-    constexpr std::string_view names[] = {"ttin", "ttou", "hup", "term", "int", "quit", "usr1", "usr2", "winch", "chld"};
+    constexpr std::string_view names[] = {"ttin", "ttou", "hup",  "term",  "int",
+                                          "quit", "usr1", "usr2", "winch", "chld"};
     return names[static_cast<int>(e)];
 }
 
@@ -18,8 +19,10 @@ std::optional<host_port> split_host_port(std::string_view a)
         if (close == std::string_view::npos) return std::nullopt;
         host_port hp{std::string(a.substr(1, close - 1)), "8000"};
         auto rest = a.substr(close + 1);
-        if (rest.starts_with(":")) hp.port = rest.substr(1);
-        else if (!rest.empty()) return std::nullopt;
+        if (rest.starts_with(":"))
+            hp.port = rest.substr(1);
+        else if (!rest.empty())
+            return std::nullopt;
         return hp;
     }
     auto colon = a.rfind(':');

@@ -32,10 +32,10 @@ std::string_view control_event_name(control_event e);
 /// What ended a worker process, in the arbiter's words; each platform maps its own facts
 /// (a POSIX signal, a Windows exit code) onto them.
 enum class exit_cause : std::uint8_t {
-    exited,    // it returned an exit code
-    stopped,   // it was told to stop and did not handle it (SIGTERM)
-    killed,    // it was ended by force, giving it no chance (SIGKILL, TerminateProcess): maybe out of memory
-    crashed    // a fault or an abort ended it (SIGSEGV, SIGABRT...)
+    exited,  // it returned an exit code
+    stopped, // it was told to stop and did not handle it (SIGTERM)
+    killed,  // it was ended by force, giving it no chance (SIGKILL, TerminateProcess): maybe out of memory
+    crashed  // a fault or an abort ended it (SIGSEGV, SIGABRT...)
 };
 
 /// How a worker process ended.
@@ -145,7 +145,15 @@ bool send_control(int pid, const std::string& instance, control_event e, std::st
 /// the loop owns (readiness I/O: epoll). Not so with IOCP under wine, where an overlapped read
 /// is carried out by the thread that started it.
 enum class feature : std::uint8_t {
-    daemon, user_switch, upgrade, syslog, unix_sockets, preload, fd_binds, reuse_port, reads_from_any_thread
+    daemon,
+    user_switch,
+    upgrade,
+    syslog,
+    unix_sockets,
+    preload,
+    fd_binds,
+    reuse_port,
+    reads_from_any_thread
 };
 bool supports(feature f);
 
@@ -198,10 +206,10 @@ private:
 /// The server as the service commands reach it: `check` reads its arguments (the settings
 /// code; this layer does not parse settings), `serve` runs it.
 struct server_args_check {
-    std::string error;          // one line naming what is wrong with them; empty if nothing
-    bool serves = false;        // they run a server (not --help, --version, --check-config...)
+    std::string error;   // one line naming what is wrong with them; empty if nothing
+    bool serves = false; // they run a server (not --help, --version, --check-config...)
     std::string app;
-    std::string errorlog;       // --error-logfile ("" or "-": stderr)
+    std::string errorlog; // --error-logfile ("" or "-": stderr)
     int graceful_timeout = 30;
 };
 struct service_server {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds and runs every test: unit, integration and conformance
+# Installs what is missing, checks the house (no platform conditionals outside platform/, folder
+# layers, format, clang-tidy), builds and runs every test: unit, integration and conformance
 # (dev preset, warnings as errors), the parser fuzzer for FUZZ_SECONDS (default 60), then the
 # Windows build (MinGW-w64 cross build), its tests under wine and its NSIS installer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis dpkg-dev
+scripts/deps.sh clang clang-format clang-tidy libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis dpkg-dev
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/out/ccache}"
 
 echo "== platform conditionals outside platform/ (must be none)"
@@ -16,9 +17,14 @@ fi
 echo "== folder layers (scripts/check-layers.py)"
 python3 scripts/check-layers.py
 
+echo "== format (scripts/check-format.sh; --fix rewrites)"
+scripts/check-format.sh
+
 echo "== dev build and tests"
 cmake --preset dev >/dev/null
 cmake --build --preset dev
+echo "== clang-tidy (scripts/check-tidy.sh)"
+scripts/check-tidy.sh
 ctest --preset dev -j2
 
 echo "== parser fuzzer, ${FUZZ_SECONDS:-60} s"

@@ -52,7 +52,7 @@ enum fh_status {
     FH_ERR_STATE = -2,   /**< too late: headers already sent, or the response is finished */
     FH_ERR_IO = -3,      /**< the client went away or timed out */
     FH_ERR_NOT_FOUND = -4,
-    FH_IN_PROGRESS = -5  /**< not an error: a non-blocking call goes on; its `done` callback follows */
+    FH_IN_PROGRESS = -5 /**< not an error: a non-blocking call goes on; its `done` callback follows */
 };
 
 /** What a handler returns. */
@@ -136,38 +136,38 @@ typedef struct fh_server_api {
 /** What a server hook learns about the server. */
 typedef struct fh_server_info {
     uint32_t struct_size;
-    int pid;             /**< the arbiter's pid */
-    int workers;         /**< the number of workers wanted */
-    const char* name;    /**< proc_name (-n), or the app spec */
+    int pid;          /**< the arbiter's pid */
+    int workers;      /**< the number of workers wanted */
+    const char* name; /**< proc_name (-n), or the app spec */
 } fh_server_info;
 
 /** What a server hook learns about a worker. */
 typedef struct fh_worker_info {
     uint32_t struct_size;
-    int pid;             /**< 0 in pre_fork (not started yet) */
-    int age;             /**< spawn order, 1 for the first worker */
-    int exit_code;       /**< child_exit and worker_exit: the exit status, or -signal */
+    int pid;       /**< 0 in pre_fork (not started yet) */
+    int age;       /**< spawn order, 1 for the first worker */
+    int exit_code; /**< child_exit and worker_exit: the exit status, or -signal */
 } fh_worker_info;
 
 /** Optional server hooks, named and called as Gunicorn's (see docs/hooks.md). Any member may
  *  be NULL. Hooks that run in the arbiter must not block for long: the arbiter waits for them. */
 typedef struct fh_hooks {
-    uint32_t struct_size; /**< set to sizeof(fh_hooks) */
-    void (*on_starting)(const fh_server_info* server);  /**< arbiter, before the listeners are bound */
-    void (*on_reload)(const fh_server_info* server);    /**< arbiter, on HUP before new workers start */
-    void (*when_ready)(const fh_server_info* server);   /**< arbiter, listeners bound, before the first fork */
+    uint32_t struct_size;                              /**< set to sizeof(fh_hooks) */
+    void (*on_starting)(const fh_server_info* server); /**< arbiter, before the listeners are bound */
+    void (*on_reload)(const fh_server_info* server);   /**< arbiter, on HUP before new workers start */
+    void (*when_ready)(const fh_server_info* server);  /**< arbiter, listeners bound, before the first fork */
     void (*pre_fork)(const fh_server_info* server, const fh_worker_info* worker);  /**< arbiter */
     void (*post_fork)(const fh_server_info* server, const fh_worker_info* worker); /**< worker, before init */
-    void (*post_worker_init)(const fh_worker_info* worker);  /**< worker, after init, before serving */
-    void (*worker_int)(const fh_worker_info* worker);        /**< worker, on INT/QUIT (quick exit) */
+    void (*post_worker_init)(const fh_worker_info* worker); /**< worker, after init, before serving */
+    void (*worker_int)(const fh_worker_info* worker);       /**< worker, on INT/QUIT (quick exit) */
     /** Worker, on ABRT (missed heartbeat). Runs in a signal handler: async-signal-safe calls only. */
     void (*worker_abort)(const fh_worker_info* worker);
     void (*pre_request)(const fh_worker_info* worker, const fh_server_api* api, fh_request* req);
     void (*post_request)(const fh_worker_info* worker, const fh_server_api* api, fh_request* req, int status);
-    void (*child_exit)(const fh_server_info* server, const fh_worker_info* worker);  /**< arbiter, worker reaped */
-    void (*worker_exit)(const fh_server_info* server, const fh_worker_info* worker); /**< worker, as it exits */
+    void (*child_exit)(const fh_server_info* server, const fh_worker_info* worker);       /**< arbiter, worker reaped */
+    void (*worker_exit)(const fh_server_info* server, const fh_worker_info* worker);      /**< worker, as it exits */
     void (*nworkers_changed)(const fh_server_info* server, int new_value, int old_value); /**< arbiter */
-    void (*on_exit)(const fh_server_info* server);       /**< arbiter, just before it exits */
+    void (*on_exit)(const fh_server_info* server); /**< arbiter, just before it exits */
 } fh_hooks;
 
 /** The application descriptor returned by the exported entry function. */

@@ -18,10 +18,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "app.h"
 
@@ -288,7 +288,7 @@ int handle_coroutine(void*, const fh_server_api* api, fh_request* req, fh_respon
 template <auto* Handler>
 const fh_app* coroutine_descriptor(const char* name)
 {
-    static const fh_app app = {FORKHORN_ABI_VERSION, sizeof(fh_app), name, nullptr, nullptr,
+    static const fh_app app = {FORKHORN_ABI_VERSION,       sizeof(fh_app), name, nullptr, nullptr,
                                &handle_coroutine<Handler>, nullptr};
     return &app;
 }
@@ -309,34 +309,34 @@ const fh_app* descriptor(const char* name, const fh_hooks* hooks = nullptr)
 /// Build app libraries with -fno-gnu-unique (GCC): otherwise the function-local statics below
 /// become STB_GNU_UNIQUE symbols, the library can never be unloaded, and a HUP reload keeps
 /// serving the old code.
-#define FORKHORN_APP(symbol, handler)                                                            \
-    namespace {                                                                                  \
-    const auto forkhorn_handler_##symbol = handler;                                              \
-    }                                                                                            \
-    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
-    {                                                                                            \
-        return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol);              \
+#define FORKHORN_APP(symbol, handler)                                                                                  \
+    namespace {                                                                                                        \
+    const auto forkhorn_handler_##symbol = handler;                                                                    \
+    }                                                                                                                  \
+    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                                       \
+    {                                                                                                                  \
+        return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol);                                    \
     }
 
 /// Like FORKHORN_APP, with server hooks: `hooks` is the address of a static fh_hooks.
-#define FORKHORN_APP_WITH_HOOKS(symbol, handler, hooks)                                          \
-    namespace {                                                                                  \
-    const auto forkhorn_handler_##symbol = handler;                                              \
-    }                                                                                            \
-    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
-    {                                                                                            \
-        return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol, hooks);       \
+#define FORKHORN_APP_WITH_HOOKS(symbol, handler, hooks)                                                                \
+    namespace {                                                                                                        \
+    const auto forkhorn_handler_##symbol = handler;                                                                    \
+    }                                                                                                                  \
+    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                                       \
+    {                                                                                                                  \
+        return ::forkhorn::detail::descriptor<&forkhorn_handler_##symbol>(#symbol, hooks);                             \
     }
 
 /// Exports `symbol` serving a C++20 coroutine handler: a callable taking (forkhorn::request,
 /// forkhorn::response) by value and returning forkhorn::task. It may co_await the app's own
 /// asynchronous work; the worker goes on serving other requests meanwhile (on async and uv;
 /// sync and gthread wait for it on the request's thread).
-#define FORKHORN_ASYNC_APP(symbol, handler)                                                      \
-    namespace {                                                                                  \
-    const auto forkhorn_handler_##symbol = handler;                                              \
-    }                                                                                            \
-    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                 \
-    {                                                                                            \
-        return ::forkhorn::detail::coroutine_descriptor<&forkhorn_handler_##symbol>(#symbol);    \
+#define FORKHORN_ASYNC_APP(symbol, handler)                                                                            \
+    namespace {                                                                                                        \
+    const auto forkhorn_handler_##symbol = handler;                                                                    \
+    }                                                                                                                  \
+    FORKHORN_EXTERN_C FORKHORN_EXPORT const fh_app* symbol(void)                                                       \
+    {                                                                                                                  \
+        return ::forkhorn::detail::coroutine_descriptor<&forkhorn_handler_##symbol>(#symbol);                          \
     }

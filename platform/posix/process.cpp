@@ -112,7 +112,6 @@ int original_parent = 0;
 
 int current_pid() { return static_cast<int>(::getpid()); }
 
-
 struct control_source::impl {
     int fds[2] = {-1, -1};
 };
@@ -143,8 +142,10 @@ std::vector<control_event> control_source::wait(std::chrono::milliseconds timeou
     if (watch_ready) *watch_ready = watch != invalid_socket && (p[1].revents & POLLIN);
     std::vector<control_event> events;
     for (unsigned char b : drain(impl_->fds[0])) {
-        if (b >= posted_base) events.push_back(static_cast<control_event>(b - posted_base));
-        else if (auto e = event_of(b)) events.push_back(*e);
+        if (b >= posted_base)
+            events.push_back(static_cast<control_event>(b - posted_base));
+        else if (auto e = event_of(b))
+            events.push_back(*e);
     }
     return events;
 }
@@ -165,7 +166,9 @@ std::vector<child_exit> control_source::reap()
         e.pid = static_cast<int>(pid);
         if (WIFSIGNALED(status)) {
             int signo = WTERMSIG(status);
-            e.cause = signo == SIGKILL ? exit_cause::killed : signo == SIGTERM ? exit_cause::stopped : exit_cause::crashed;
+            e.cause = signo == SIGKILL   ? exit_cause::killed
+                      : signo == SIGTERM ? exit_cause::stopped
+                                         : exit_cause::crashed;
             e.by = signal_name(signo);
             e.hook_status = -signo;
         } else {
@@ -300,9 +303,12 @@ std::vector<worker_command> worker_control::take()
 {
     std::vector<worker_command> out;
     for (unsigned char b : drain(impl_->fds[0])) {
-        if (b == SIGTERM) out.push_back(worker_command::graceful_stop);
-        else if (b == SIGINT || b == SIGQUIT) out.push_back(worker_command::quick_stop);
-        else if (b == SIGUSR1) out.push_back(worker_command::reopen_logs);
+        if (b == SIGTERM)
+            out.push_back(worker_command::graceful_stop);
+        else if (b == SIGINT || b == SIGQUIT)
+            out.push_back(worker_command::quick_stop);
+        else if (b == SIGUSR1)
+            out.push_back(worker_command::reopen_logs);
     }
     return out;
 }
@@ -352,4 +358,3 @@ std::string runtime_dir()
 }
 
 } // namespace forkhorn::platform
-

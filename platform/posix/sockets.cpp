@@ -174,7 +174,8 @@ std::optional<std::string> adopt_listener(native_socket s, listener& out)
         std::string path = reinterpret_cast<sockaddr_un*>(&ss)->sun_path;
         out = listener{fd, "fd://" + std::to_string(fd), "unix:" + path, path};
     } else {
-        out = listener{fd, "fd://" + std::to_string(fd), "http://" + format_address(reinterpret_cast<sockaddr*>(&ss)), {}};
+        out = listener{
+            fd, "fd://" + std::to_string(fd), "http://" + format_address(reinterpret_cast<sockaddr*>(&ss)), {}};
     }
     return std::nullopt;
 }
@@ -300,8 +301,8 @@ native_socket accept_connection(native_socket listener_fd, std::string& peer)
 {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    int fd = ::accept4(static_cast<int>(listener_fd), reinterpret_cast<sockaddr*>(&ss), &len,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd =
+        ::accept4(static_cast<int>(listener_fd), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0 && (errno == EMFILE || errno == ENFILE)) shed_one_connection(static_cast<int>(listener_fd));
     if (fd < 0) return invalid_socket;
     if (ss.ss_family != AF_UNIX) {
@@ -383,10 +384,14 @@ std::optional<std::string> send_file(native_socket s, const std::string& path, s
     std::optional<std::string> error;
     while (left > 0 && !error) {
         ssize_t n = ::sendfile(static_cast<int>(s), fd, &off, std::min<std::uint64_t>(left, 1 << 30));
-        if (n > 0) left -= static_cast<std::uint64_t>(n);
-        else if (n == 0) error = "file shrank while sending";
-        else if (errno == EAGAIN && wait_for(static_cast<int>(s), POLLOUT, deadline)) continue;
-        else if (errno != EINTR) error = "sendfile() failed (" + errno_text(errno) + ")";
+        if (n > 0)
+            left -= static_cast<std::uint64_t>(n);
+        else if (n == 0)
+            error = "file shrank while sending";
+        else if (errno == EAGAIN && wait_for(static_cast<int>(s), POLLOUT, deadline))
+            continue;
+        else if (errno != EINTR)
+            error = "sendfile() failed (" + errno_text(errno) + ")";
     }
     ::close(fd);
     length -= left;
@@ -402,8 +407,10 @@ std::int64_t send_file_now(native_socket s, const std::string& path, std::uint64
     bool failed = false;
     while (sent < length) {
         ssize_t n = ::sendfile(static_cast<int>(s), fd, &off, std::min<std::uint64_t>(length - sent, 1 << 30));
-        if (n > 0) sent += static_cast<std::uint64_t>(n);
-        else if (n < 0 && errno == EINTR) continue;
+        if (n > 0)
+            sent += static_cast<std::uint64_t>(n);
+        else if (n < 0 && errno == EINTR)
+            continue;
         else {
             failed = !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)); // n == 0: the file shrank
             break;

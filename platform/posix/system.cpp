@@ -3,11 +3,11 @@
 #include "platform.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <chrono>
 #include <filesystem>
 
 #include <fcntl.h>
@@ -34,10 +34,7 @@ std::size_t title_size = 0;
 
 std::string errno_text() { return std::strerror(errno); }
 
-bool all_digits(const std::string& s)
-{
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-}
+bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
 
 void write_all(int fd, std::string_view data)
 {
@@ -54,8 +51,10 @@ void write_all(int fd, std::string_view data)
     std::string message;
     char buf[512];
     for (ssize_t n; message.find('\n') == std::string::npos && (n = ::read(fd, buf, sizeof buf)) != 0;)
-        if (n > 0) message.append(buf, static_cast<std::size_t>(n));
-        else if (errno != EINTR) break;
+        if (n > 0)
+            message.append(buf, static_cast<std::size_t>(n));
+        else if (errno != EINTR)
+            break;
     if (message.empty()) {
         std::fputs("forkhorn: error: the daemon exited during boot (see the error log)\n", stderr);
         ::_exit(1);
@@ -323,11 +322,13 @@ std::optional<std::string> syslog_sink::open(const std::string& address, const s
     } else if (address.starts_with("udp://")) {
         std::string hostport = address.substr(6);
         auto colon = hostport.rfind(':');
-        std::string host = hostport.substr(0, colon), port = colon == std::string::npos ? "514" : hostport.substr(colon + 1);
+        std::string host = hostport.substr(0, colon),
+                    port = colon == std::string::npos ? "514" : hostport.substr(colon + 1);
         addrinfo hints{};
         hints.ai_socktype = SOCK_DGRAM;
         addrinfo* res = nullptr;
-        if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0) return "cannot resolve syslog address " + address;
+        if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0)
+            return "cannot resolve syslog address " + address;
         fd_ = ::socket(res->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         bool ok = fd_ >= 0 && ::connect(fd_, res->ai_addr, res->ai_addrlen) == 0;
         ::freeaddrinfo(res);

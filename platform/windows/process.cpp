@@ -15,13 +15,13 @@ namespace forkhorn::platform {
 namespace {
 
 constexpr std::uint32_t boot_magic = 0x46484231; // "FHB1"
-constexpr DWORD killed_exit_code = 137;         // what a worker killed by the arbiter exits with
+constexpr DWORD killed_exit_code = 137;          // what a worker killed by the arbiter exits with
 
 // Control events with a named object: ttin and ttou are semaphores (three `ctl ttin` add three
 // workers), the rest auto-reset events (idempotent, like POSIX signals).
-constexpr control_event named_events[] = {control_event::ttin, control_event::ttou,  control_event::hup,
-                                          control_event::term, control_event::int_,  control_event::quit,
-                                          control_event::usr1, control_event::usr2,  control_event::winch};
+constexpr control_event named_events[] = {control_event::ttin, control_event::ttou, control_event::hup,
+                                          control_event::term, control_event::int_, control_event::quit,
+                                          control_event::usr1, control_event::usr2, control_event::winch};
 
 bool is_counted(control_event e) { return e == control_event::ttin || e == control_event::ttou; }
 
@@ -50,7 +50,11 @@ HANDLE create_job()
 
 struct block_writer {
     std::string bytes;
-    template <typename T> void put(const T& v) { bytes.append(reinterpret_cast<const char*>(&v), sizeof v); }
+    template <typename T>
+    void put(const T& v)
+    {
+        bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
     void put_string(const std::string& s)
     {
         put(static_cast<std::uint32_t>(s.size()));
@@ -71,7 +75,8 @@ struct block_reader {
             n -= got;
         }
     }
-    template <typename T> T get()
+    template <typename T>
+    T get()
     {
         T v{};
         read(&v, sizeof v);
@@ -231,8 +236,9 @@ std::vector<control_event> control_source::wait(std::chrono::milliseconds timeou
     for (std::size_t i = 0; i < std::size(named_events); ++i)
         while (WaitForSingleObject(impl_->named[i], 0) == WAIT_OBJECT_0) events.push_back(named_events[i]);
     if (watch_ready)
-        *watch_ready = watch != invalid_socket &&
-                       (woke == 1 + std::size(named_events) || WaitForSingleObject(reinterpret_cast<HANDLE>(watch), 0) == WAIT_OBJECT_0);
+        *watch_ready =
+            watch != invalid_socket && (woke == 1 + std::size(named_events) ||
+                                        WaitForSingleObject(reinterpret_cast<HANDLE>(watch), 0) == WAIT_OBJECT_0);
     std::lock_guard lock(children_mutex);
     for (const auto& [pid, rec] : children)
         if (WaitForSingleObject(rec.process, 0) == WAIT_OBJECT_0) {
@@ -284,7 +290,8 @@ std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid)
     for (int i = 0; i < 3; ++i) {
         HANDLE h = GetStdHandle(std_ids[i]);
         if (h && h != INVALID_HANDLE_VALUE &&
-            DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &std_handles[i], 0, TRUE, DUPLICATE_SAME_ACCESS))
+            DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &std_handles[i], 0, TRUE,
+                            DUPLICATE_SAME_ACCESS))
             inherited.push_back(std_handles[i]);
     }
     SIZE_T size = 0;
@@ -445,8 +452,8 @@ struct worker_control::impl {
     // handlers that _exit; the others are queued for the serving loop.
     void watch()
     {
-        HANDLE handles[] = {worker_commands[0], worker_commands[1], worker_commands[2], worker_commands[3],
-                            worker_master, stop};
+        HANDLE handles[] = {worker_commands[0], worker_commands[1], worker_commands[2],
+                            worker_commands[3], worker_master,      stop};
         for (;;) {
             DWORD rc = WaitForMultipleObjects(static_cast<DWORD>(std::size(handles)), handles, FALSE, INFINITE);
             switch (rc - WAIT_OBJECT_0) {
@@ -504,8 +511,7 @@ std::intptr_t worker_control::wake_handle() const { return static_cast<std::intp
 std::vector<worker_command> worker_control::take()
 {
     char buf[64];
-    while (recv(impl_->wake_read, buf, sizeof buf, 0) > 0) {
-    }
+    while (recv(impl_->wake_read, buf, sizeof buf, 0) > 0) {}
     std::lock_guard lock(impl_->mutex);
     return std::exchange(impl_->pending, {});
 }

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-
 namespace forkhorn::platform {
 namespace {
 
@@ -153,7 +152,8 @@ bool valid_name(std::string_view name)
 
 void check(const options& o)
 {
-    constexpr std::string_view commands[] = {"install", "uninstall", "start", "stop", "restart", "status", "control", "run"};
+    constexpr std::string_view commands[] = {"install", "uninstall", "start",   "stop",
+                                             "restart", "status",    "control", "run"};
     if (o.command.empty())
         throw usage_error{"no command given (install, uninstall, start, stop, restart, status, control, run)"};
     if (std::find(std::begin(commands), std::end(commands), o.command) == std::end(commands))
@@ -165,7 +165,8 @@ void check(const options& o)
         throw usage_error{fmt::format("{} applies to install only", o.install_only.front())};
     if (o.command != "install" && o.separator) throw usage_error{"server arguments (after --) apply to install only"};
     if (o.json && o.command != "status") throw usage_error{"--json applies to status only"};
-    if (o.command == "control" && o.verb.empty()) throw usage_error{"control needs a verb: hup, reopen, ttin, ttou, winch, int or 128..255"};
+    if (o.command == "control" && o.verb.empty())
+        throw usage_error{"control needs a verb: hup, reopen, ttin, ttou, winch, int or 128..255"};
 }
 
 // ------------------------------------------------------------------ the SCM
@@ -228,7 +229,8 @@ DWORD exit_code_of(const SERVICE_STATUS_PROCESS& st)
 
 std::string exit_text(const SERVICE_STATUS_PROCESS& st)
 {
-    if (st.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR) return fmt::format("exit code {}", st.dwServiceSpecificExitCode);
+    if (st.dwWin32ExitCode == ERROR_SERVICE_SPECIFIC_ERROR)
+        return fmt::format("exit code {}", st.dwServiceSpecificExitCode);
     return "Windows error: " + win::error_text(st.dwWin32ExitCode);
 }
 
@@ -317,7 +319,8 @@ std::optional<std::string> configure(SC_HANDLE service, const options& o, const 
     if (auto err = change_config(service, SERVICE_CONFIG_DESCRIPTION, &description, "description")) return err;
     if (o.start == "delayed") {
         SERVICE_DELAYED_AUTO_START_INFO delayed{TRUE};
-        if (auto err = change_config(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed, "delayed start")) return err;
+        if (auto err = change_config(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &delayed, "delayed start"))
+            return err;
     }
     if (auto err = set_failure_actions(service)) return err;
     // At shutdown the SCM waits this long for a service that takes PRESHUTDOWN: long enough
@@ -358,11 +361,10 @@ sc_handle create_service(SC_HANDLE manager, const options& o, std::string& error
     std::wstring account = account_name(o.account);
     std::wstring password = win::widen(o.password);
     std::wstring depends = dependency_list(o.depends);
-    sc_handle service(CreateServiceW(manager, win::widen(o.name).c_str(), win::widen(display).c_str(),
-                                     SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS, start_type(o.start),
-                                     SERVICE_ERROR_NORMAL, image.c_str(), nullptr, nullptr, depends.c_str(),
-                                     account.empty() ? nullptr : account.c_str(),
-                                     o.password.empty() ? nullptr : password.c_str()));
+    sc_handle service(CreateServiceW(
+        manager, win::widen(o.name).c_str(), win::widen(display).c_str(), SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
+        start_type(o.start), SERVICE_ERROR_NORMAL, image.c_str(), nullptr, nullptr, depends.c_str(),
+        account.empty() ? nullptr : account.c_str(), o.password.empty() ? nullptr : password.c_str()));
     DWORD code = GetLastError();
     if (service) return service;
     error = code == ERROR_SERVICE_EXISTS ? fmt::format("service {} is already installed (uninstall it first)", o.name)
@@ -428,7 +430,8 @@ int start(const std::string& name)
     bool missing = false;
     std::string error;
     sc_handle service = open_service(name, SERVICE_START | SERVICE_QUERY_STATUS, missing, error);
-    if (!service) return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
+    if (!service)
+        return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
     if (!StartServiceW(service.get(), 0, nullptr)) {
         DWORD code = GetLastError();
         if (code != ERROR_SERVICE_ALREADY_RUNNING)
@@ -457,8 +460,10 @@ int stop_service(SC_HANDLE service, const std::string& name)
     st = wait_for(service, limit, [](DWORD s) { return s == SERVICE_STOPPED; });
     if (!st || st->dwCurrentState != SERVICE_STOPPED)
         return failure(fmt::format("service {} did not stop within {} s", name, limit.count()));
-    if (exit_code_of(*st) != 0) fmt::print("Service {} stopped with {}\n", name, exit_text(*st));
-    else fmt::print("Service {} stopped\n", name);
+    if (exit_code_of(*st) != 0)
+        fmt::print("Service {} stopped with {}\n", name, exit_text(*st));
+    else
+        fmt::print("Service {} stopped\n", name);
     return exit_ok;
 }
 
@@ -467,7 +472,8 @@ int stop(const std::string& name)
     bool missing = false;
     std::string error;
     sc_handle service = open_service(name, SERVICE_STOP | SERVICE_QUERY_STATUS, missing, error);
-    if (!service) return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
+    if (!service)
+        return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
     return stop_service(service.get(), name);
 }
 
@@ -476,9 +482,11 @@ int uninstall(const std::string& name)
     bool missing = false;
     std::string error;
     sc_handle service = open_service(name, DELETE | SERVICE_STOP | SERVICE_QUERY_STATUS, missing, error);
-    if (!service) return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
+    if (!service)
+        return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
     if (int rc = stop_service(service.get(), name); rc != exit_ok) return rc;
-    if (!DeleteService(service.get())) return failure(fmt::format("cannot remove service {}: {}", name, win::last_error()));
+    if (!DeleteService(service.get()))
+        return failure(fmt::format("cannot remove service {}: {}", name, win::last_error()));
     // The SCM removes the service's key with its Parameters; this covers an SCM that does not.
     RegDeleteTreeW(HKEY_LOCAL_MACHINE, (L"SYSTEM\\CurrentControlSet\\Services\\" + win::widen(name)).c_str());
     fmt::print("Removed service {}\n", name);
@@ -499,7 +507,7 @@ service_config read_config(SC_HANDLE service)
     SERVICE_DELAYED_AUTO_START_INFO delayed{FALSE};
     QueryServiceConfig2W(service, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, reinterpret_cast<BYTE*>(&delayed),
                          sizeof delayed, &needed);
-    std::string start = qc->dwStartType == SERVICE_AUTO_START ? (delayed.fDelayedAutostart ? "delayed" : "auto")
+    std::string start = qc->dwStartType == SERVICE_AUTO_START     ? (delayed.fDelayedAutostart ? "delayed" : "auto")
                         : qc->dwStartType == SERVICE_DEMAND_START ? "demand"
                         : qc->dwStartType == SERVICE_DISABLED     ? "disabled"
                                                                   : "boot";
@@ -510,10 +518,17 @@ service_config read_config(SC_HANDLE service)
 json status_json(const std::string& name, const SERVICE_STATUS_PROCESS& st, const service_config& c,
                  const svc::parameters& p)
 {
-    return {{"name", name},          {"installed", true},          {"state", state_name(st.dwCurrentState)},
-            {"pid", st.dwProcessId}, {"exit_code", exit_code_of(st)}, {"start_type", c.start_type},
-            {"display_name", c.display_name}, {"account", c.account}, {"working_directory", p.working_directory},
-            {"args", p.args},        {"error_log", svc::error_log_of(name, p)}};
+    return {{"name", name},
+            {"installed", true},
+            {"state", state_name(st.dwCurrentState)},
+            {"pid", st.dwProcessId},
+            {"exit_code", exit_code_of(st)},
+            {"start_type", c.start_type},
+            {"display_name", c.display_name},
+            {"account", c.account},
+            {"working_directory", p.working_directory},
+            {"args", p.args},
+            {"error_log", svc::error_log_of(name, p)}};
 }
 
 void print_status(const std::string& name, const SERVICE_STATUS_PROCESS& st, const service_config& c,
@@ -522,8 +537,8 @@ void print_status(const std::string& name, const SERVICE_STATUS_PROCESS& st, con
     fmt::print("Service {} ({}): {}", name, c.display_name, state_name(st.dwCurrentState));
     if (st.dwProcessId) fmt::print(" (pid {})", st.dwProcessId);
     if (st.dwCurrentState == SERVICE_STOPPED && exit_code_of(st)) fmt::print(", last stopped with {}", exit_text(st));
-    fmt::print("\n  start type: {}\n  account: {}\n  working directory: {}\n  error log: {}\n  server args:", c.start_type,
-               c.account, p.working_directory, svc::error_log_of(name, p));
+    fmt::print("\n  start type: {}\n  account: {}\n  working directory: {}\n  error log: {}\n  server args:",
+               c.start_type, c.account, p.working_directory, svc::error_log_of(name, p));
     for (const auto& a : p.args) fmt::print(" {}", a.find(' ') == std::string::npos ? a : "\"" + a + "\"");
     fmt::print("\n");
 }
@@ -534,8 +549,10 @@ int status(const std::string& name, bool as_json)
     std::string error;
     sc_handle service = open_service(name, SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG, missing, error);
     if (!service && missing) {
-        if (as_json) fmt::print("{}\n", json{{"name", name}, {"installed", false}, {"state", "not installed"}}.dump());
-        else fmt::print("Service {}: not installed\n", name);
+        if (as_json)
+            fmt::print("{}\n", json{{"name", name}, {"installed", false}, {"state", "not installed"}}.dump());
+        else
+            fmt::print("Service {}: not installed\n", name);
         return exit_not_running;
     }
     if (!service) return failure(error);
@@ -544,8 +561,10 @@ int status(const std::string& name, bool as_json)
     svc::parameters p;
     svc::read_parameters(name, p);
     auto config = read_config(service.get());
-    if (as_json) fmt::print("{}\n", status_json(name, *st, config, p).dump());
-    else print_status(name, *st, config, p);
+    if (as_json)
+        fmt::print("{}\n", status_json(name, *st, config, p).dump());
+    else
+        print_status(name, *st, config, p);
     // As LSB `status`: a process that exists (running, starting, stopping) is 0.
     return st->dwCurrentState == SERVICE_STOPPED ? exit_not_running : exit_ok;
 }
@@ -562,7 +581,8 @@ DWORD control_code(const std::string& verb)
     int code = 0;
     auto [end, ec] = std::from_chars(verb.data(), verb.data() + verb.size(), code);
     if (ec != std::errc() || end != verb.data() + verb.size() || code < 128 || code > 255)
-        throw usage_error{fmt::format("unknown control '{}': use hup, reopen, ttin, ttou, winch, int or 128..255", verb)};
+        throw usage_error{
+            fmt::format("unknown control '{}': use hup, reopen, ttin, ttou, winch, int or 128..255", verb)};
     return static_cast<DWORD>(code);
 }
 
@@ -572,7 +592,8 @@ int control(const std::string& name, const std::string& verb)
     bool missing = false;
     std::string error;
     sc_handle service = open_service(name, SERVICE_USER_DEFINED_CONTROL, missing, error);
-    if (!service) return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
+    if (!service)
+        return missing ? (failure(fmt::format("service {} is not installed", name)), exit_not_running) : failure(error);
     SERVICE_STATUS st{};
     if (!ControlService(service.get(), code, &st)) {
         DWORD err = GetLastError();
@@ -612,8 +633,8 @@ std::optional<std::string> svc::write_parameters(const std::string& name, const 
     multi += L'\0';
     std::wstring dir = win::widen(p.working_directory);
     HKEY key = nullptr;
-    LSTATUS rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, parameters_key(name).c_str(), 0, nullptr, 0, KEY_SET_VALUE, nullptr,
-                                 &key, nullptr);
+    LSTATUS rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, parameters_key(name).c_str(), 0, nullptr, 0, KEY_SET_VALUE,
+                                 nullptr, &key, nullptr);
     if (rc == ERROR_SUCCESS)
         rc = RegSetValueExW(key, L"Args", 0, REG_MULTI_SZ, reinterpret_cast<const BYTE*>(multi.data()),
                             static_cast<DWORD>(multi.size() * sizeof(wchar_t)));

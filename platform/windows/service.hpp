@@ -17,8 +17,8 @@ namespace forkhorn::platform::svc {
 /// server's arguments live in the registry, not in the image path, so that no quoting rule of
 /// the SCM's command line can change them (httpd's ConfigArgs does the same).
 struct parameters {
-    std::vector<std::string> args;  // value Args (REG_MULTI_SZ)
-    std::string working_directory;  // value WorkingDirectory (REG_SZ)
+    std::vector<std::string> args; // value Args (REG_MULTI_SZ)
+    std::string working_directory; // value WorkingDirectory (REG_SZ)
 };
 
 std::optional<std::string> write_parameters(const std::string& name, const parameters& p);

@@ -18,7 +18,6 @@
 #include <mutex>
 #include <thread>
 
-
 namespace forkhorn::platform {
 namespace {
 
@@ -56,8 +55,7 @@ void report_locked(DWORD current, DWORD hint_ms)
     s.dwWaitHint = pending ? hint_ms : 0;
     // STOP is accepted while starting too, so that a server stuck booting can be stopped.
     bool stoppable = current == SERVICE_START_PENDING || current == SERVICE_RUNNING;
-    s.dwControlsAccepted =
-        stoppable ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN : 0;
+    s.dwControlsAccepted = stoppable ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN : 0;
     SetServiceStatus(state.handle, &s);
     state.last_report = std::chrono::steady_clock::now();
 }
@@ -73,7 +71,8 @@ void enter_stop_pending()
 {
     std::lock_guard lock(state.mutex);
     DWORD current = state.status.dwCurrentState;
-    if (current != SERVICE_STOP_PENDING && current != SERVICE_STOPPED) report_locked(SERVICE_STOP_PENDING, state.stop_hint_ms);
+    if (current != SERVICE_STOP_PENDING && current != SERVICE_STOPPED)
+        report_locked(SERVICE_STOP_PENDING, state.stop_hint_ms);
 }
 
 void begin_stop()
@@ -195,8 +194,8 @@ int run_server()
     if (auto err = svc::read_parameters(service_name, p)) return startup_failure(*err, "", 1);
     std::string fallback_log = svc::default_error_log(service_name, p);
     if (!SetCurrentDirectoryW(win::widen(p.working_directory).c_str()))
-        return startup_failure("cannot change to the working directory " + p.working_directory + ": " + win::last_error(),
-                               "", 1);
+        return startup_failure(
+            "cannot change to the working directory " + p.working_directory + ": " + win::last_error(), "", 1);
     auto checked = server_fn->check(p.args);
     if (!checked.error.empty()) return startup_failure(checked.error, fallback_log, 2);
     std::vector<std::string> args = p.args;
@@ -264,7 +263,8 @@ int svc::run(const std::string& name, const service_server& server)
                    stderr);
         return 2;
     }
-    std::fprintf(stderr, "forkhorn service: error: StartServiceCtrlDispatcherW failed: %s\n", win::last_error().c_str());
+    std::fprintf(stderr, "forkhorn service: error: StartServiceCtrlDispatcherW failed: %s\n",
+                 win::last_error().c_str());
     return 1;
 }
 

@@ -70,7 +70,8 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
     if (getaddrinfo(host.empty() ? "0.0.0.0" : host.c_str(), port.c_str(), &hints, &res) != 0)
         return "invalid address '" + address + "' (" + wsa_error() + ")";
     // No SO_REUSEADDR: on Windows it lets another process steal the port (libuv's src/win/tcp.c).
-    SOCKET s = WSASocketW(res->ai_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    SOCKET s = WSASocketW(res->ai_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
+                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (s == INVALID_SOCKET) {
         freeaddrinfo(res);
         return "socket() for " + address + " failed (" + wsa_error() + ")";
@@ -87,7 +88,8 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
     sockaddr_storage ss{};
     int len = sizeof ss;
     getsockname(s, reinterpret_cast<sockaddr*>(&ss), &len);
-    out = listener{static_cast<native_socket>(s), address, "http://" + format_address(reinterpret_cast<sockaddr*>(&ss), true), {}};
+    out = listener{
+        static_cast<native_socket>(s), address, "http://" + format_address(reinterpret_cast<sockaddr*>(&ss), true), {}};
     return std::nullopt;
 }
 
@@ -156,7 +158,8 @@ std::int64_t recv_some(native_socket s, char* buf, std::size_t size, clock::time
 bool send_all(native_socket s, std::string_view data, clock::time_point deadline)
 {
     while (!data.empty()) {
-        int n = send(static_cast<SOCKET>(s), data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)), 0);
+        int n =
+            send(static_cast<SOCKET>(s), data.data(), static_cast<int>(std::min<std::size_t>(data.size(), 1 << 30)), 0);
         if (n > 0) {
             data.remove_prefix(static_cast<std::size_t>(n));
             continue;
@@ -249,7 +252,6 @@ std::wstring pipe_name(const std::string& path)
     return win::widen("\\\\.\\pipe\\forkhorn-" + name);
 }
 
-
 // One pipe instance waiting for a client; its overlapped connect signals `ov.hEvent`.
 struct pending_pipe {
     HANDLE pipe = INVALID_HANDLE_VALUE;
@@ -260,14 +262,17 @@ struct pending_pipe {
 std::optional<std::string> start_instance(pending_pipe& p, bool first)
 {
     DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
-    p.pipe = CreateNamedPipeW(p.name.c_str(), open_mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+    p.pipe = CreateNamedPipeW(p.name.c_str(), open_mode,
+                              PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                               PIPE_UNLIMITED_INSTANCES, 64 * 1024, 64 * 1024, 0, win::owner_only_security());
     if (p.pipe == INVALID_HANDLE_VALUE) return win::last_error();
     ResetEvent(p.ov.hEvent);
     if (!ConnectNamedPipe(p.pipe, &p.ov)) {
         DWORD err = GetLastError();
-        if (err == ERROR_PIPE_CONNECTED) SetEvent(p.ov.hEvent);
-        else if (err != ERROR_IO_PENDING) return win::error_text(err);
+        if (err == ERROR_PIPE_CONNECTED)
+            SetEvent(p.ov.hEvent);
+        else if (err != ERROR_IO_PENDING)
+            return win::error_text(err);
     }
     return std::nullopt;
 }
@@ -336,9 +341,11 @@ void close_local_listener(local_listener& l, bool)
 native_socket connect_local(const std::string& path, std::string& error)
 {
     auto name = pipe_name(path);
-    HANDLE h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    HANDLE h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
+                           nullptr);
     if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_PIPE_BUSY && WaitNamedPipeW(name.c_str(), 2000))
-        h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+        h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
+                        nullptr);
     if (h == INVALID_HANDLE_VALUE) {
         error = win::last_error();
         return invalid_socket;
@@ -363,7 +370,8 @@ bool write_local(native_socket s, std::string_view data, clock::time_point deadl
     while (!data.empty()) {
         OVERLAPPED ov{};
         ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-        BOOL started = WriteFile(h, data.data(), static_cast<DWORD>(std::min<std::size_t>(data.size(), 1 << 20)), nullptr, &ov);
+        BOOL started =
+            WriteFile(h, data.data(), static_cast<DWORD>(std::min<std::size_t>(data.size(), 1 << 20)), nullptr, &ov);
         auto n = finish_io(h, ov, started || GetLastError() == ERROR_IO_PENDING, deadline);
         CloseHandle(ov.hEvent);
         if (n <= 0) return false;

@@ -3,8 +3,8 @@
 // it into a configuration error before anything starts.
 #include "win.hpp"
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 namespace forkhorn::platform {
 
@@ -30,7 +30,8 @@ std::string program_path(const char*)
 
 std::optional<std::string> replace_file(const std::string& from, const std::string& to)
 {
-    if (MoveFileExW(win::widen(from).c_str(), win::widen(to).c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+    if (MoveFileExW(win::widen(from).c_str(), win::widen(to).c_str(),
+                    MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
         return std::nullopt;
     return win::last_error();
 }
@@ -46,7 +47,6 @@ std::optional<std::string> daemon_link::daemonize(bool)
 
 void daemon_link::report_ready() {}
 void daemon_link::report_failure(int, std::string_view) {}
-
 
 std::optional<std::string> check_identity(const std::string& user, const std::string& group)
 {

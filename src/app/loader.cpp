@@ -18,8 +18,8 @@ int exit_code_for(app_error e)
 void split_app_spec(const std::string& spec, std::string& path, std::string& symbol)
 {
     auto colon = spec.rfind(':');
-    bool has_symbol = colon != std::string::npos && colon + 1 < spec.size() &&
-                      spec.find_first_of("/\\", colon) == std::string::npos;
+    bool has_symbol =
+        colon != std::string::npos && colon + 1 < spec.size() && spec.find_first_of("/\\", colon) == std::string::npos;
     path = has_symbol ? spec.substr(0, colon) : spec;
     symbol = has_symbol ? spec.substr(colon + 1) : "app";
 }
@@ -61,7 +61,7 @@ app_error app_host::init(const fh_server_api* api, std::string& message)
 
 const fh_hooks* app_host::hooks() const
 {
-    if (!app_ || app_->struct_size < offsetof(fh_app, hooks) + sizeof(app_->hooks)) return nullptr;
+    if (!app_ || app_->struct_size < offsetof(fh_app, hooks) + sizeof(const fh_hooks*)) return nullptr;
     return app_->hooks;
 }
 

@@ -142,9 +142,7 @@ void arbiter::handle(control_event e)
     case control_event::ttou: return set_target(std::max(1, target_workers_ - 1));
     case control_event::hup: return reload();
     case control_event::usr2: return upgrade();
-    case control_event::usr1:
-        (void)log_.reopen();
-        return signal_all(worker_command::reopen_logs);
+    case control_event::usr1: (void)log_.reopen(); return signal_all(worker_command::reopen_logs);
     case control_event::winch:
         if (!cfg_.daemon && !platform::running_as_service()) return log_.debug("SIGWINCH ignored. Not daemonized");
         log_.info("graceful stop of workers");

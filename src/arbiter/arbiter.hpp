@@ -23,9 +23,9 @@ namespace forkhorn {
 
 /// How this arbiter was started: what HUP re-reads and USR2 re-executes.
 struct launch_info {
-    std::vector<std::string> args;  // the command line without argv[0]
-    std::string program;            // absolute path to re-execute
-    std::string start_dir;          // where the program was started
+    std::vector<std::string> args; // the command line without argv[0]
+    std::string program;           // absolute path to re-execute
+    std::string start_dir;         // where the program was started
 };
 
 class arbiter final : public control::arbiter_view {
@@ -56,7 +56,7 @@ private:
         scoreboard_slot* slot = nullptr;
         std::chrono::steady_clock::time_point started;
         std::optional<std::chrono::steady_clock::time_point> retired; // asked to stop at
-        bool aborted = false; // SIGABRT sent after a missed heartbeat
+        bool aborted = false;                                         // SIGABRT sent after a missed heartbeat
     };
 
     // start-up and shutdown (arbiter.cpp)
@@ -96,7 +96,8 @@ private:
     void open_control_socket();
     fh_server_info server_info() const;
     /// Calls an arbiter-side hook of the app with this server's info first.
-    template <typename F, typename... Args> void server_hook(F fh_hooks::*member, Args... args)
+    template <typename F, typename... Args>
+    void server_hook(F fh_hooks::*member, Args... args)
     {
         auto info = server_info();
         call_hook(app_.hooks(), member, &info, args...);
@@ -123,8 +124,8 @@ private:
     int reloads_ = 0;
     std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
 
-    int upgrade_child_ = 0;     // the new master started by USR2, while it runs
-    int upgrade_parent_ = 0;    // the old master, while this one is its `.2`
+    int upgrade_child_ = 0;  // the new master started by USR2, while it runs
+    int upgrade_parent_ = 0; // the old master, while this one is its `.2`
     bool listeners_inherited_ = false;
     bool pidfile_written_ = false;
     bool ready_ = false;
@@ -132,7 +133,7 @@ private:
     bool stopping_ = false;
     bool quick_requested_ = false;
     int exit_status_ = 0;
-    std::string name_; // proc_name, or the app spec: in titles and hook info
+    std::string name_;                  // proc_name, or the app spec: in titles and hook info
     int pid_ = platform::current_pid(); // the arbiter's, also as seen from forked workers
 };
 

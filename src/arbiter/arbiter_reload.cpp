@@ -66,7 +66,8 @@ void arbiter::reload_listeners()
     }
     listeners_ = std::move(kept);
     for (const auto& address : cfg_.bind) {
-        bool have = std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.address == address; });
+        bool have =
+            std::any_of(listeners_.begin(), listeners_.end(), [&](const auto& l) { return l.address == address; });
         if (have || address.starts_with("fd://")) continue;
         platform::listener l;
         if (auto err = platform::bind_listener(address, cfg_.backlog, l, cfg_.reuse_port)) {
@@ -123,7 +124,9 @@ void arbiter::maybe_promote()
 
 std::string arbiter::pidfile_path() const
 {
-    std::string path = !cfg_.pidfile.empty() ? cfg_.pidfile : cfg_.proc_name.empty() ? "" : default_pidfile(cfg_.proc_name);
+    std::string path = !cfg_.pidfile.empty()    ? cfg_.pidfile
+                       : cfg_.proc_name.empty() ? ""
+                                                : default_pidfile(cfg_.proc_name);
     return path.empty() || !upgrade_parent_ ? path : path + ".2";
 }
 
@@ -154,7 +157,11 @@ void arbiter::write_pidfile(std::string_view state)
     auto path = pidfile_path();
     if (path.empty() || !pidfile_written_) return;
     int pid = platform::current_pid();
-    pidfile_content content{pid, platform::process_start_time(pid), cfg_.proc_name, cfg_.config, std::string(state),
+    pidfile_content content{pid,
+                            platform::process_start_time(pid),
+                            cfg_.proc_name,
+                            cfg_.config,
+                            std::string(state),
                             control_server_ ? control_server_->path() : std::string()};
     // Like Gunicorn's 0644 pidfile: readable by all, writable only by its owner.
     int old_mask = platform::set_umask(cfg_.umask | 022);

@@ -53,7 +53,10 @@ void arbiter::spawn_one()
     int pid = 0;
     // A re-executed worker (Windows) gets the effective settings, not the command line: the
     // config file may have changed since the arbiter read it.
-    platform::worker_spec spec{board_.index_of(slot), age, listeners_, &board_.memory(),
+    platform::worker_spec spec{board_.index_of(slot),
+                               age,
+                               listeners_,
+                               &board_.memory(),
                                [this, slot, age] { return worker_main(slot, age); },
                                [this] { return settings_toml(cfg_); }};
     if (auto err = platform::spawn_worker(spec, pid)) {
@@ -86,13 +89,13 @@ void arbiter::reap()
         auto it = workers_.find(exit.pid);
         if (it == workers_.end()) continue; // not ours (an adopted orphan): nothing to do
         board_.release(it->second.slot);
-        fh_worker_info info{sizeof(fh_worker_info), exit.pid, it->second.age,
-                            exit.hook_status};
+        fh_worker_info info{sizeof(fh_worker_info), exit.pid, it->second.age, exit.hook_status};
         bool retired = it->second.retired.has_value();
         workers_.erase(it);
         on_worker_exit(exit);
         if (!stopping_) server_hook(&fh_hooks::child_exit, &info);
-        if (!retired && !stopping_ && exit.cause == platform::exit_cause::exited && (exit.exit_code == 3 || exit.exit_code == 4))
+        if (!retired && !stopping_ && exit.cause == platform::exit_cause::exited &&
+            (exit.exit_code == 3 || exit.exit_code == 4))
             return halt(exit.exit_code, exit.exit_code == 3 ? "Worker failed to boot." : "App failed to load.");
     }
 }
@@ -187,7 +190,7 @@ std::vector<control::worker_row> arbiter::workers() const
 control::stats_row arbiter::stats() const
 {
     auto uptime = std::chrono::duration<double>(clock::now() - started_at_).count();
-    return {uptime, platform::current_pid(), static_cast<int>(workers_.size()), target_workers_, spawned_, killed_,
+    return {uptime,  platform::current_pid(), static_cast<int>(workers_.size()), target_workers_, spawned_, killed_,
             reloads_};
 }
 

@@ -26,7 +26,8 @@ enum exit_status : int { exit_done = 0, exit_error = 1, exit_usage = 2, exit_not
 
 constexpr auto signal_spacing = std::chrono::milliseconds(100);
 
-constexpr std::string_view usage_text = R"(usage: forkhorn ctl [-n NAME | --pid FILE | -s SOCKET] [--json] COMMAND [ARGS...]
+constexpr std::string_view usage_text =
+    R"(usage: forkhorn ctl [-n NAME | --pid FILE | -s SOCKET] [--json] COMMAND [ARGS...]
 
 Finding the master:
   -n, --name NAME      the instance started with -n NAME (its pidfile in the runtime directory)
@@ -53,8 +54,8 @@ struct ctl_options {
 struct signal_verb {
     std::string_view name;
     control_event event;
-    bool counted;                      // takes [N] and sends the signal N times
-    std::string_view socket_command;   // the equivalent through the control socket, if any
+    bool counted;                    // takes [N] and sends the signal N times
+    std::string_view socket_command; // the equivalent through the control socket, if any
 };
 
 constexpr std::array<signal_verb, 9> signal_verbs{{
@@ -96,9 +97,12 @@ bool take_option(std::span<const std::string> args, std::size_t& i, ctl_options&
                                          : key == "-s" || key == "--socket" ? &o.socket
                                                                             : nullptr;
     if (!target) return false;
-    if (key != arg) *target = arg.substr(eq + 1);
-    else if (i + 1 < args.size()) *target = args[++i];
-    else error = fmt::format("{} needs a value", arg);
+    if (key != arg)
+        *target = arg.substr(eq + 1);
+    else if (i + 1 < args.size())
+        *target = args[++i];
+    else
+        error = fmt::format("{} needs a value", arg);
     return true;
 }
 
@@ -111,11 +115,16 @@ std::optional<std::string> parse_options(std::span<const std::string> args, ctl_
             o.words.insert(o.words.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
             break;
         }
-        if (arg == "-j" || arg == "--json") o.json = true;
-        else if (arg == "-h" || arg == "--help") o.help = true;
-        else if (take_option(args, i, o, error)) continue;
-        else if (arg.size() > 1 && arg[0] == '-') error = fmt::format("unknown option '{}'", arg);
-        else o.words.push_back(arg);
+        if (arg == "-j" || arg == "--json")
+            o.json = true;
+        else if (arg == "-h" || arg == "--help")
+            o.help = true;
+        else if (take_option(args, i, o, error))
+            continue;
+        else if (arg.size() > 1 && arg[0] == '-')
+            error = fmt::format("unknown option '{}'", arg);
+        else
+            o.words.push_back(arg);
     }
     if (!error.empty()) return error;
     return std::nullopt;
@@ -151,7 +160,8 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
     auto content = read_pidfile(path, error);
     if (!content) return io.fail(error);
     if (!pidfile_is_live(*content))
-        return io.fail(fmt::format("not running (stale pidfile {} names pid {})", path, content->pid), exit_not_running);
+        return io.fail(fmt::format("not running (stale pidfile {} names pid {})", path, content->pid),
+                       exit_not_running);
     master = *content;
     return exit_done;
 }
@@ -227,8 +237,13 @@ int send_signal(const ctl_options& o, const streams& io, const signal_verb& v, i
         if (!platform::send_control(master.pid, master.instance, v.event, error))
             return io.fail(fmt::format("cannot send {} to pid {}: {}", v.name, master.pid, error));
     }
-    if (o.json) fmt::print(io.out, R"({{"signal":"{}","pid":{},"count":{}}})" "\n", v.name, master.pid, count);
-    else fmt::print(io.out, "sent {}{} to pid {}\n", v.name, count > 1 ? fmt::format(" x{}", count) : "", master.pid);
+    if (o.json)
+        fmt::print(io.out,
+                   R"({{"signal":"{}","pid":{},"count":{}}})"
+                   "\n",
+                   v.name, master.pid, count);
+    else
+        fmt::print(io.out, "sent {}{} to pid {}\n", v.name, count > 1 ? fmt::format(" x{}", count) : "", master.pid);
     return exit_done;
 }
 

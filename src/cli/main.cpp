@@ -1,26 +1,26 @@
 // forkhorn's command line: parse the settings, then run the arbiter.
 #include <algorithm>
 #include <cstdio>
-#include <tuple>
 #include <cstdlib>
 #include <filesystem>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "app/loader.hpp"
+#include "arbiter/arbiter.hpp"
 #include "cli/ctl.hpp"
 #include "control/control.hpp"
-#include "arbiter/arbiter.hpp"
 #include "exchange/exchange.hpp"
-#include "instance/scoreboard.hpp"
 #include "http/trusted_proxies.hpp"
-#include "workers/worker.hpp"
+#include "instance/scoreboard.hpp"
 #include "log/logger.hpp"
 #include "settings/load.hpp"
 #include "version.hpp"
+#include "workers/worker.hpp"
 
 namespace {
 
@@ -35,7 +35,6 @@ int fail(std::string_view message)
     fmt::print(stderr, "forkhorn: error: {}\n", message);
     return usage_error;
 }
-
 
 // Checks that need the system but not a running server: a typo in a user name or a missing
 // directory is a configuration error (exit 2), found before anything starts.

@@ -53,8 +53,10 @@ std::optional<std::string> request(const std::string& socket_path, const std::st
         return error = fmt::format("cannot connect to control socket {}: {}", socket_path, why), std::nullopt;
     auto deadline = clock::now() + request_timeout;
     std::optional<std::string> reply;
-    if (!platform::write_local(s, *frame, deadline)) error = "cannot send the request to " + socket_path;
-    else reply = read_reply(s, deadline, error);
+    if (!platform::write_local(s, *frame, deadline))
+        error = "cannot send the request to " + socket_path;
+    else
+        reply = read_reply(s, deadline, error);
     platform::close_local(s);
     return reply;
 }

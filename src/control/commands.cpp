@@ -70,8 +70,9 @@ std::string unknown(std::span<const std::string> words)
 {
     if (words.empty()) return "no command given (try 'help')";
     if (words[0] == "show")
-        return words.size() == 1 ? "show what? workers, stats, config or listeners"
-                                 : fmt::format("unknown command 'show {}' (workers, stats, config, listeners)", words[1]);
+        return words.size() == 1
+                   ? "show what? workers, stats, config or listeners"
+                   : fmt::format("unknown command 'show {}' (workers, stats, config, listeners)", words[1]);
     if (words[0] == "worker")
         return words.size() == 1 ? "worker what? add [N], remove [N] or kill PID"
                                  : fmt::format("unknown command 'worker {}' (add, remove, kill)", words[1]);

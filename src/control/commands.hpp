@@ -12,9 +12,17 @@
 namespace forkhorn::control {
 
 enum class command_kind : std::uint8_t {
-    show_workers, show_stats, show_config, show_listeners,
-    worker_add, worker_remove, worker_kill,
-    reload, reopen, shutdown, help
+    show_workers,
+    show_stats,
+    show_config,
+    show_listeners,
+    worker_add,
+    worker_remove,
+    worker_kill,
+    reload,
+    reopen,
+    shutdown,
+    help
 };
 
 struct command {

@@ -18,18 +18,18 @@ namespace forkhorn::control {
 
 struct worker_row {
     int pid = 0;
-    int age = 0;                    // spawn order
-    double uptime = 0;              // seconds since the worker was started
-    std::uint64_t requests = 0;     // served so far
-    std::uint32_t connections = 0;  // open now
-    double last_beat = 0;           // seconds since the last heartbeat
-    std::string state;              // booting | idle | busy | stopping
+    int age = 0;                   // spawn order
+    double uptime = 0;             // seconds since the worker was started
+    std::uint64_t requests = 0;    // served so far
+    std::uint32_t connections = 0; // open now
+    double last_beat = 0;          // seconds since the last heartbeat
+    std::string state;             // booting | idle | busy | stopping
 };
 
 struct listener_row {
     std::string address; // "http://127.0.0.1:8000", "unix:/path"
     std::int64_t fd = -1;
-    std::string type;    // tcp | tcp6 | unix
+    std::string type; // tcp | tcp6 | unix
 };
 
 struct stats_row {

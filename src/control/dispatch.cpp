@@ -21,17 +21,26 @@ json show_workers(const arbiter_view& a)
     std::sort(rows.begin(), rows.end(), [](const worker_row& x, const worker_row& y) { return x.age < y.age; });
     json list = json::array();
     for (const auto& w : rows)
-        list.push_back({{"pid", w.pid}, {"age", w.age}, {"uptime", w.uptime}, {"requests", w.requests},
-                        {"connections", w.connections}, {"last_beat", w.last_beat}, {"state", w.state}});
+        list.push_back({{"pid", w.pid},
+                        {"age", w.age},
+                        {"uptime", w.uptime},
+                        {"requests", w.requests},
+                        {"connections", w.connections},
+                        {"last_beat", w.last_beat},
+                        {"state", w.state}});
     return {{"workers", list}, {"count", rows.size()}};
 }
 
 json show_stats(const arbiter_view& a)
 {
     auto s = a.stats();
-    return {{"uptime", s.uptime}, {"pid", s.pid}, {"workers_current", s.workers_current},
-            {"workers_target", s.workers_target}, {"workers_spawned", s.workers_spawned},
-            {"workers_killed", s.workers_killed}, {"reloads", s.reloads}};
+    return {{"uptime", s.uptime},
+            {"pid", s.pid},
+            {"workers_current", s.workers_current},
+            {"workers_target", s.workers_target},
+            {"workers_spawned", s.workers_spawned},
+            {"workers_killed", s.workers_killed},
+            {"reloads", s.reloads}};
 }
 
 // Typed values, not --print-config's text: a script reads `workers` as a number.

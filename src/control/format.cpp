@@ -53,8 +53,7 @@ std::string key_values(const std::vector<std::pair<std::string, std::string>>& p
     std::size_t width = 0;
     for (const auto& [k, v] : pairs) width = std::max(width, k.size() + 1);
     std::string out;
-    for (const auto& [k, v] : pairs)
-        out += v.empty() ? k + ":\n" : fmt::format("{:<{}} {}\n", k + ":", width, v);
+    for (const auto& [k, v] : pairs) out += v.empty() ? k + ":\n" : fmt::format("{:<{}} {}\n", k + ":", width, v);
     return out;
 }
 
@@ -73,12 +72,14 @@ std::string stats(const json& data)
 {
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const auto& [key, value] : data.items())
-        pairs.emplace_back(key, key == "uptime" && value.is_number() ? format_duration(value.get<double>()) : plain(value));
+        pairs.emplace_back(key,
+                           key == "uptime" && value.is_number() ? format_duration(value.get<double>()) : plain(value));
     // The server's order (uptime, pid, workers...) reads better than json's alphabetical one.
-    static const std::vector<std::string> order{"uptime", "pid", "workers_current", "workers_target",
-                                                "workers_spawned", "workers_killed", "reloads"};
+    static const std::vector<std::string> order{
+        "uptime", "pid", "workers_current", "workers_target", "workers_spawned", "workers_killed", "reloads"};
     auto rank = [&](const std::string& k) { return std::find(order.begin(), order.end(), k) - order.begin(); };
-    std::stable_sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
     return key_values(pairs);
 }
 
@@ -117,9 +118,11 @@ std::string help(const json& data)
     // In the documented order rather than json's alphabetical one; unknown ones go last.
     auto rank = [](const std::string& syntax) {
         auto list = command_list();
-        return std::find_if(list.begin(), list.end(), [&](const command_help& h) { return h.syntax == syntax; }) - list.begin();
+        return std::find_if(list.begin(), list.end(), [&](const command_help& h) { return h.syntax == syntax; }) -
+               list.begin();
     };
-    std::stable_sort(pairs.begin(), pairs.end(), [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
     std::size_t width = 0;
     for (const auto& p : pairs) width = std::max(width, p.first.size());
     std::string out;

@@ -20,9 +20,12 @@ bool append_args(const json& args, std::vector<std::string>& words)
 {
     if (!args.is_array()) return false;
     for (const auto& a : args) {
-        if (a.is_string()) words.push_back(a.get<std::string>());
-        else if (a.is_number_integer()) words.push_back(std::to_string(a.get<std::int64_t>()));
-        else return false;
+        if (a.is_string())
+            words.push_back(a.get<std::string>());
+        else if (a.is_number_integer())
+            words.push_back(std::to_string(a.get<std::int64_t>()));
+        else
+            return false;
     }
     return true;
 }

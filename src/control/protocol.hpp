@@ -43,7 +43,7 @@ private:
 
 /// A decoded request: the command words (from "command" split on blanks, then "args").
 struct request_message {
-    nlohmann::json id;             // echoed in the reply, whatever its type; null if absent
+    nlohmann::json id; // echoed in the reply, whatever its type; null if absent
     std::vector<std::string> words;
 };
 

@@ -20,8 +20,7 @@ std::string_view view(fh_str s) { return s.data ? std::string_view(s.data, s.siz
 
 bool iequals(std::string_view a, std::string_view b)
 {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](char x, char y) { return (x | 0x20) == (y | 0x20); });
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 exchange& ex(const fh_request* r) { return *r->ex; }
@@ -98,8 +97,8 @@ const fh_server_api* server_api() { return &api_table; }
 
 exchange::exchange(const http::request_head& head, transport& io, std::string_view remote_addr, bool keep_alive,
                    http::date_cache& dates, std::string_view scheme)
-    : head_(head), io_(io), remote_addr_(remote_addr), scheme_(scheme), dates_(dates), head_request_(head.method == "HEAD"),
-      keep_alive_(keep_alive && head.keep_alive)
+    : head_(head), io_(io), remote_addr_(remote_addr), scheme_(scheme), dates_(dates),
+      head_request_(head.method == "HEAD"), keep_alive_(keep_alive && head.keep_alive)
 {
     body_.start(head);
 }
@@ -258,7 +257,8 @@ int exchange::commit(std::int64_t complete_length)
     rh.version_minor = head_.version_minor;
     rh.headers = header_views_;
     rh.framing = framing_;
-    rh.content_length = static_cast<std::uint64_t>(app_length_ >= 0 ? app_length_ : std::max<std::int64_t>(complete_length, 0));
+    rh.content_length =
+        static_cast<std::uint64_t>(app_length_ >= 0 ? app_length_ : std::max<std::int64_t>(complete_length, 0));
     rh.keep_alive = keep_alive_ && reusable_;
     rh.head_request = head_request_;
     rh.date = dates_.now();
@@ -461,7 +461,8 @@ int exchange::send_file(const std::string& path, std::uint64_t offset, std::uint
 // waits for it).
 int exchange::queue_file(const std::string& path, std::uint64_t offset, std::uint64_t length)
 {
-    if (file_.left > 0 && !flush_blocking()) return io_failed_ = true, reusable_ = false, FH_ERR_IO; // one file at a time
+    if (file_.left > 0 && !flush_blocking())
+        return io_failed_ = true, reusable_ = false, FH_ERR_IO; // one file at a time
     file_ = {path, offset, length};
     if (queued_.empty() && !drain_now()) return io_failed_ = true, reusable_ = false, FH_ERR_IO;
     if (!output_idle()) wait_writable();
@@ -495,8 +496,7 @@ int exchange::complete()
         return r;
     }();
     if (framing_ == http::response_framing::content_length && app_length_ >= 0 &&
-        body_sent_ < static_cast<std::uint64_t>(app_length_) && !head_request_ &&
-        http::status_allows_body(status_)) {
+        body_sent_ < static_cast<std::uint64_t>(app_length_) && !head_request_ && http::status_allows_body(status_)) {
         // The app promised more bytes than it sent: the peer would wait for them forever.
         reusable_ = false;
     }

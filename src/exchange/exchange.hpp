@@ -144,7 +144,7 @@ private:
     fh_request request_{this};
     fh_response response_{this};
     http::body_decoder body_;
-    std::string_view body_pending_; // decoded bytes (in the transport's buffer) not yet read
+    std::string_view body_pending_;   // decoded bytes (in the transport's buffer) not yet read
     std::size_t pending_consume_ = 0; // raw bytes to consume once body_pending_ is read
     bool continue_sent_ = false;
 
@@ -160,7 +160,7 @@ private:
         queue_if_waiting(const queue_if_waiting&) = delete;
         queue_if_waiting& operator=(const queue_if_waiting&) = delete;
     };
-    std::string queued_;    // bytes the connection did not take yet
+    std::string queued_; // bytes the connection did not take yet
     struct queued_file {
         std::string path;
         std::uint64_t offset = 0, left = 0;
@@ -184,7 +184,7 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_;
     std::vector<http::header_field> header_views_;
     std::int64_t app_length_ = -1;
-    std::string out_;        // the head and body bytes not yet sent
+    std::string out_; // the head and body bytes not yet sent
     bool committed_ = false;
     bool finished_ = false;
     void (*on_finished_)(void*) = nullptr;

@@ -12,11 +12,13 @@ namespace forkhorn::http {
 
 namespace {
 
-body_result failed(std::size_t consumed, std::string_view reason) noexcept {
+body_result failed(std::size_t consumed, std::string_view reason) noexcept
+{
     return {body_status::error, consumed, {}, 400, reason};
 }
 
-int hex_value(char c) noexcept {
+int hex_value(char c) noexcept
+{
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -25,38 +27,40 @@ int hex_value(char c) noexcept {
 
 // RFC 9110 §6.5.1: fields that carry framing, routing or credentials must not be accepted
 // from a trailer, since code reading them from the head would never see these values.
-bool forbidden_in_trailer(std::string_view name) noexcept {
+bool forbidden_in_trailer(std::string_view name) noexcept
+{
     using detail::iequals;
-    return iequals(name, "host") || iequals(name, "content-length") ||
-           iequals(name, "transfer-encoding") || iequals(name, "trailer") ||
-           iequals(name, "authorization") || iequals(name, "te");
+    return iequals(name, "host") || iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+           iequals(name, "trailer") || iequals(name, "authorization") || iequals(name, "te");
 }
 
 } // namespace
 
 body_decoder::body_decoder(parser_limits limits) : limits_(detail::normalize(limits)) {}
 
-void body_decoder::start(const request_head& head) noexcept {
+void body_decoder::start(const request_head& head) noexcept
+{
     framing_ = head.framing;
     remaining_ = framing_ == body_framing::content_length ? head.content_length : 0;
     state_ = state::size;
     line_len_ = trailer_fields_ = 0;
     size_digits_ = false;
-    if (framing_ == body_framing::none ||
-        (framing_ == body_framing::content_length && remaining_ == 0)) {
+    if (framing_ == body_framing::none || (framing_ == body_framing::content_length && remaining_ == 0)) {
         state_ = state::finished;
     }
 }
 
 bool body_decoder::done() const noexcept { return state_ == state::finished; }
 
-body_result body_decoder::decode(std::string_view input) noexcept {
+body_result body_decoder::decode(std::string_view input) noexcept
+{
     if (state_ == state::finished) return {body_status::done, 0, {}, 0, {}};
     if (framing_ == body_framing::content_length) return decode_length(input);
     return decode_chunked(input);
 }
 
-body_result body_decoder::decode_length(std::string_view input) noexcept {
+body_result body_decoder::decode_length(std::string_view input) noexcept
+{
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, input.size()));
     remaining_ -= n;
     if (remaining_ == 0) state_ = state::finished;
@@ -64,7 +68,8 @@ body_result body_decoder::decode_length(std::string_view input) noexcept {
     return {status, n, input.substr(0, n), 0, {}};
 }
 
-body_result body_decoder::decode_chunked(std::string_view input) noexcept {
+body_result body_decoder::decode_chunked(std::string_view input) noexcept
+{
     std::size_t i = 0;
     while (i < input.size()) {
         if (state_ == state::trailer) return decode_trailers(input, i);
@@ -82,11 +87,10 @@ body_result body_decoder::decode_chunked(std::string_view input) noexcept {
 }
 
 // One byte of framing outside chunk data: the size line, or the CRLF after the data.
-bool body_decoder::step_framing(char c) noexcept {
+bool body_decoder::step_framing(char c) noexcept
+{
     switch (state_) {
-    case state::data_cr:
-        state_ = state::data_lf;
-        return c == '\r';
+    case state::data_cr: state_ = state::data_lf; return c == '\r';
     case state::data_lf:
         state_ = state::size;
         line_len_ = 0;
@@ -100,10 +104,10 @@ bool body_decoder::step_framing(char c) noexcept {
 
 // chunk-size [ chunk-ext ] CRLF (RFC 9112 §7.1), chunk-size = 1*HEXDIG, with BWS allowed
 // only before a ';' that starts an extension (RFC 9112 §7.1.1).
-bool body_decoder::step_size_line(char c) noexcept {
+bool body_decoder::step_size_line(char c) noexcept
+{
     switch (state_) {
-    case state::size:
-        return step_size_digits(c);
+    case state::size: return step_size_digits(c);
     case state::size_ws:
         if (c == ';') state_ = state::size_ext;
         return c == ';' || detail::is_ows(c);
@@ -116,12 +120,12 @@ bool body_decoder::step_size_line(char c) noexcept {
         state_ = remaining_ == 0 ? state::trailer : state::data;
         line_len_ = 0;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
-bool body_decoder::step_size_digits(char c) noexcept {
+bool body_decoder::step_size_digits(char c) noexcept
+{
     constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     if (const int v = hex_value(c); v >= 0) {
         if (remaining_ > (max >> 4)) return false; // would overflow 64 bits
@@ -130,16 +134,21 @@ bool body_decoder::step_size_digits(char c) noexcept {
         return true;
     }
     if (!size_digits_) return false; // an empty size, or a sign, space or "0x" before it
-    if (detail::is_ows(c)) state_ = state::size_ws;
-    else if (c == ';') state_ = state::size_ext;
-    else if (c == '\r') state_ = state::size_lf;
-    else return false;
+    if (detail::is_ows(c))
+        state_ = state::size_ws;
+    else if (c == ';')
+        state_ = state::size_ext;
+    else if (c == '\r')
+        state_ = state::size_lf;
+    else
+        return false;
     return true;
 }
 
 // trailer-section = *( field-line CRLF ), then CRLF (RFC 9112 §7.1.2), with the head's field
 // rules and limits.
-body_result body_decoder::decode_trailers(std::string_view input, std::size_t at) noexcept {
+body_result body_decoder::decode_trailers(std::string_view input, std::size_t at) noexcept
+{
     while (true) {
         const std::string_view rest = input.substr(at);
         const std::size_t lf = rest.find('\n');

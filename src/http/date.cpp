@@ -22,7 +22,8 @@ struct civil_date {
 
 // Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar): shift the epoch to
 // 0000-03-01 so that leap days fall at the end of each 400-year era.
-civil_date civil_from_days(std::int64_t days) noexcept {
+civil_date civil_from_days(std::int64_t days) noexcept
+{
     days += 719468;
     const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
     const std::int64_t doe = days - era * 146097;
@@ -34,7 +35,8 @@ civil_date civil_from_days(std::int64_t days) noexcept {
     return {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
 }
 
-char* put_digits(char* p, std::int64_t value, int width) noexcept {
+char* put_digits(char* p, std::int64_t value, int width) noexcept
+{
     for (int i = width - 1; i >= 0; --i) {
         p[i] = static_cast<char>('0' + value % 10);
         value /= 10;
@@ -46,7 +48,8 @@ char* put_text(char* p, std::string_view s) noexcept { return std::copy(s.begin(
 
 } // namespace
 
-void format_imf_fixdate(std::int64_t unix_seconds, std::span<char, imf_fixdate_size> out) noexcept {
+void format_imf_fixdate(std::int64_t unix_seconds, std::span<char, imf_fixdate_size> out) noexcept
+{
     const std::int64_t t = std::clamp<std::int64_t>(unix_seconds, 0, last_second_of_9999);
     const std::int64_t days = t / seconds_per_day;
     const std::int64_t secs = t % seconds_per_day;
@@ -68,7 +71,8 @@ void format_imf_fixdate(std::int64_t unix_seconds, std::span<char, imf_fixdate_s
     put_text(p, " GMT");
 }
 
-std::string_view date_cache::now() {
+std::string_view date_cache::now()
+{
     using namespace std::chrono;
     // One cache per thread: gthread's pool threads answer at the same time.
     thread_local std::int64_t cached_second = -1;

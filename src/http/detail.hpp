@@ -32,7 +32,8 @@ inline constexpr std::array<bool, 256> tchar_table = [] {
 
 constexpr bool is_tchar(char c) noexcept { return tchar_table[static_cast<unsigned char>(c)]; }
 
-constexpr bool is_token(std::string_view s) noexcept {
+constexpr bool is_token(std::string_view s) noexcept
+{
     for (char c : s) {
         if (!is_tchar(c)) return false;
     }
@@ -41,18 +42,18 @@ constexpr bool is_token(std::string_view s) noexcept {
 
 /// field-vchar, SP and HTAB (RFC 9110 §5.5): every byte except the CTLs other than HTAB.
 /// obs-text (0x80-0xFF) is allowed, so NUL, bare CR, LF and DEL are what remains refused.
-constexpr bool is_field_value_char(char c) noexcept {
+constexpr bool is_field_value_char(char c) noexcept
+{
     const auto u = static_cast<unsigned char>(c);
     return u == '\t' || (u >= 0x20 && u != 0x7F);
 }
 
 constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
-constexpr char to_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept
+{
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (to_lower(a[i]) != to_lower(b[i])) return false;
@@ -61,7 +62,8 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 /// Strips OWS (SP / HTAB) from both ends (RFC 9110 §5.5, §5.6.3).
-constexpr std::string_view trim_ows(std::string_view s) noexcept {
+constexpr std::string_view trim_ows(std::string_view s) noexcept
+{
     while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
     return s;

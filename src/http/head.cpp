@@ -23,7 +23,8 @@ struct head_facts {
 
 // RFC 9110 §8.6: Content-Length = 1*DIGIT. A sign, a list ("3, 3"), inner spaces or a value
 // that does not fit 64 bits are all refused.
-verdict parse_content_length(std::string_view v, std::uint64_t& n) noexcept {
+verdict parse_content_length(std::string_view v, std::uint64_t& n) noexcept
+{
     if (v.empty()) return {400, "invalid Content-Length"};
     constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     n = 0;
@@ -38,7 +39,8 @@ verdict parse_content_length(std::string_view v, std::uint64_t& n) noexcept {
 
 /// Calls `each` with every element of a comma-separated list (RFC 9110 §5.6.1), OWS trimmed.
 template <class F>
-void for_each_element(std::string_view list, F&& each) {
+void for_each_element(std::string_view list, F&& each)
+{
     while (true) {
         const std::size_t comma = list.find(',');
         each(trim_ows(list.substr(0, comma)));
@@ -47,7 +49,8 @@ void for_each_element(std::string_view list, F&& each) {
     }
 }
 
-bool is_compression(std::string_view coding) noexcept {
+bool is_compression(std::string_view coding) noexcept
+{
     return iequals(coding, "gzip") || iequals(coding, "x-gzip") || iequals(coding, "deflate") ||
            iequals(coding, "compress");
 }
@@ -56,7 +59,8 @@ bool is_compression(std::string_view coding) noexcept {
 // Compression codings before chunked are passed to the app still coded (Gunicorn's choice,
 // corpus valid_rfc9112_smuggle_gzip_chunked_01); "identity" before chunked is ignored (corpus
 // valid_029). An empty element is refused rather than skipped: framing lists must be exact.
-verdict add_coding(std::string_view coding, head_facts& f) noexcept {
+verdict add_coding(std::string_view coding, head_facts& f) noexcept
+{
     if (coding.empty()) return {400, "empty Transfer-Encoding element"};
     const bool chunked = iequals(coding, "chunked");
     const bool compressed = is_compression(coding);
@@ -69,7 +73,8 @@ verdict add_coding(std::string_view coding, head_facts& f) noexcept {
     return ok;
 }
 
-verdict add_transfer_codings(std::string_view value, head_facts& f) noexcept {
+verdict add_transfer_codings(std::string_view value, head_facts& f) noexcept
+{
     f.transfer_encoding = true;
     verdict result = ok;
     for_each_element(value, [&](std::string_view coding) {
@@ -79,14 +84,16 @@ verdict add_transfer_codings(std::string_view value, head_facts& f) noexcept {
 }
 
 // RFC 9110 §7.6.1: Connection is a list of options; only close and keep-alive matter here.
-void add_connection_options(std::string_view value, head_facts& f) noexcept {
+void add_connection_options(std::string_view value, head_facts& f) noexcept
+{
     for_each_element(value, [&](std::string_view option) {
         f.close = f.close || iequals(option, "close");
         f.keep_alive = f.keep_alive || iequals(option, "keep-alive");
     });
 }
 
-verdict note_field(const header_field& h, head_facts& f) noexcept {
+verdict note_field(const header_field& h, head_facts& f) noexcept
+{
     if (iequals(h.name, "host")) {
         // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400.
         if (++f.hosts > 1) return {400, "duplicate Host"};
@@ -112,7 +119,8 @@ verdict note_field(const header_field& h, head_facts& f) noexcept {
 
 // RFC 9112 §6.1 and §6.3: a request whose framing two parties could read differently is
 // refused instead of guessed.
-verdict check_framing(const head_facts& f, request_head& head) noexcept {
+verdict check_framing(const head_facts& f, request_head& head) noexcept
+{
     if (f.transfer_encoding) {
         if (head.version_minor == 0) return {400, "Transfer-Encoding in HTTP/1.0"};
         if (f.lengths > 0) return {400, "Content-Length with Transfer-Encoding"};
@@ -127,14 +135,16 @@ verdict check_framing(const head_facts& f, request_head& head) noexcept {
 
 // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive". A coded
 // body forces a close, as in Gunicorn, since the app may not read it to the end.
-void set_persistence(const head_facts& f, request_head& head) noexcept {
+void set_persistence(const head_facts& f, request_head& head) noexcept
+{
     head.keep_alive = head.version_minor >= 1 ? !f.close : (f.keep_alive && !f.close);
     if (f.compressed) head.keep_alive = false;
 }
 
 } // namespace
 
-verdict apply_head_semantics(request_head& head) noexcept {
+verdict apply_head_semantics(request_head& head) noexcept
+{
     head_facts f;
     for (const header_field& h : head.headers) {
         const verdict v = note_field(h, f);

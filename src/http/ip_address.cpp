@@ -6,7 +6,8 @@ namespace {
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-int hex_value(char c) noexcept {
+int hex_value(char c) noexcept
+{
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -14,7 +15,8 @@ int hex_value(char c) noexcept {
 }
 
 // Four bytes of dotted quad into `out`.
-bool parse_quad(std::string_view s, std::uint8_t* out) noexcept {
+bool parse_quad(std::string_view s, std::uint8_t* out) noexcept
+{
     for (int part = 0; part < 4; ++part) {
         if (part > 0) {
             if (s.empty() || s.front() != '.') return false;
@@ -34,7 +36,8 @@ bool parse_quad(std::string_view s, std::uint8_t* out) noexcept {
     return s.empty();
 }
 
-void append_hex(std::string& out, unsigned group) {
+void append_hex(std::string& out, unsigned group)
+{
     constexpr std::string_view digits = "0123456789abcdef";
     bool started = false;
     for (int shift = 12; shift >= 0; shift -= 4) {
@@ -48,7 +51,8 @@ void append_hex(std::string& out, unsigned group) {
 
 } // namespace
 
-std::optional<ip_address> parse_ipv4(std::string_view text) noexcept {
+std::optional<ip_address> parse_ipv4(std::string_view text) noexcept
+{
     ip_address a;
     a.bytes[10] = 0xFF;
     a.bytes[11] = 0xFF;
@@ -57,7 +61,8 @@ std::optional<ip_address> parse_ipv4(std::string_view text) noexcept {
     return a;
 }
 
-std::optional<ip_address> parse_ipv6(std::string_view s) noexcept {
+std::optional<ip_address> parse_ipv6(std::string_view s) noexcept
+{
     std::array<std::uint16_t, 8> groups{};
     std::size_t n = 0;
     int gap = -1; // index in `groups` where "::" stands
@@ -114,12 +119,14 @@ std::optional<ip_address> parse_ipv6(std::string_view s) noexcept {
     return a;
 }
 
-std::optional<ip_address> parse_ip(std::string_view text) noexcept {
+std::optional<ip_address> parse_ip(std::string_view text) noexcept
+{
     if (auto a = parse_ipv4(text)) return a;
     return parse_ipv6(text);
 }
 
-std::string format_ipv4(const std::uint8_t* four) {
+std::string format_ipv4(const std::uint8_t* four)
+{
     std::string out;
     for (int i = 0; i < 4; ++i) {
         if (i > 0) out += '.';
@@ -128,13 +135,14 @@ std::string format_ipv4(const std::uint8_t* four) {
     return out;
 }
 
-std::string format_ipv6(const std::array<std::uint8_t, 16>& bytes) {
+std::string format_ipv6(const std::array<std::uint8_t, 16>& bytes)
+{
     std::array<unsigned, 8> groups{};
     for (std::size_t g = 0; g < 8; ++g) groups[g] = static_cast<unsigned>((bytes[2 * g] << 8) | bytes[2 * g + 1]);
 
     // RFC 5952 §5: IPv4-mapped addresses keep their dotted tail (::ffff:192.0.2.1).
-    const bool mapped = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 &&
-                        groups[4] == 0 && groups[5] == 0xFFFF;
+    const bool mapped =
+        groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 && groups[5] == 0xFFFF;
     if (mapped) return "::ffff:" + format_ipv4(bytes.data() + 12);
 
     // RFC 5952 §4.2: the longest run of zero groups (at least two), the first on a tie.
@@ -167,7 +175,8 @@ std::string format_ipv6(const std::array<std::uint8_t, 16>& bytes) {
     return out;
 }
 
-std::string to_string(const ip_address& address) {
+std::string to_string(const ip_address& address)
+{
     return address.v4 ? format_ipv4(address.bytes.data() + 12) : format_ipv6(address.bytes);
 }
 

@@ -18,32 +18,34 @@ namespace {
 constexpr std::size_t default_line_limit = 8190;
 constexpr std::size_t max_field_count = 32768;
 
-parse_result fail(int status, std::string_view reason) noexcept {
-    return {parse_status::error, 0, status, reason};
-}
+parse_result fail(int status, std::string_view reason) noexcept { return {parse_status::error, 0, status, reason}; }
 
 parse_result fail(detail::verdict v) noexcept { return fail(v.status, v.reason); }
 
 constexpr parse_result need_more{};
 
-bool is_empty_line(std::string_view input, std::size_t at, std::size_t lf) noexcept {
+bool is_empty_line(std::string_view input, std::size_t at, std::size_t lf) noexcept
+{
     return lf == at + 1 && input[at] == '\r';
 }
 
-bool has_crlf_end(std::string_view input, std::size_t at, std::size_t lf) noexcept {
+bool has_crlf_end(std::string_view input, std::size_t at, std::size_t lf) noexcept
+{
     return lf > at && input[lf - 1] == '\r';
 }
 
 } // namespace
 
-parser_limits detail::normalize(parser_limits limits) noexcept {
+parser_limits detail::normalize(parser_limits limits) noexcept
+{
     if (limits.request_line == 0) limits.request_line = default_line_limit;
     if (limits.fields == 0 || limits.fields > max_field_count) limits.fields = max_field_count;
     if (limits.field_size == 0) limits.field_size = default_line_limit;
     return limits;
 }
 
-bool request_head::find(std::string_view name, std::string_view& value) const noexcept {
+bool request_head::find(std::string_view name, std::string_view& value) const noexcept
+{
     for (const header_field& h : headers) {
         if (detail::iequals(h.name, name)) {
             value = h.value;
@@ -54,21 +56,24 @@ bool request_head::find(std::string_view name, std::string_view& value) const no
     return false;
 }
 
-request_parser::request_parser(parser_limits limits) : limits_(detail::normalize(limits)) {
+request_parser::request_parser(parser_limits limits) : limits_(detail::normalize(limits))
+{
     // Reserve once so that ordinary requests never make the vectors grow.
     const std::size_t expected = std::min<std::size_t>(limits_.fields, 128);
     fields_.reserve(expected);
     spans_.reserve(expected);
 }
 
-void request_parser::reset() noexcept {
+void request_parser::reset() noexcept
+{
     spans_.clear();
     line_start_ = scanned_ = 0;
     request_line_at_ = request_line_len_ = fields_at_ = field_count_ = 0;
     have_request_line_ = complete_ = false;
 }
 
-parse_result request_parser::parse_head(std::string_view input, request_head& out) {
+parse_result request_parser::parse_head(std::string_view input, request_head& out)
+{
     if (input.size() < scanned_) reset(); // not the same bytes again: start over
     parse_result r = scan(input);
     if (r.status == parse_status::done) r = finish(input, out);
@@ -76,7 +81,8 @@ parse_result request_parser::parse_head(std::string_view input, request_head& ou
     return r;
 }
 
-parse_result request_parser::scan(std::string_view input) {
+parse_result request_parser::scan(std::string_view input)
+{
     while (!complete_) {
         const std::size_t lf = input.find('\n', scanned_);
         if (lf == std::string_view::npos) {
@@ -92,7 +98,8 @@ parse_result request_parser::scan(std::string_view input) {
 
 // Refuses an unfinished line only when its length already exceeds a limit, or when it would
 // be one field too many whatever follows.
-parse_result request_parser::check_partial_line(std::string_view input) const {
+parse_result request_parser::check_partial_line(std::string_view input) const
+{
     if (!have_request_line_) {
         if (!input.empty() && input.size() - 1 > limits_.request_line) {
             return fail(414, "request line too long");
@@ -108,14 +115,16 @@ parse_result request_parser::check_partial_line(std::string_view input) const {
 }
 
 // The take_* steps answer need_more for "line accepted, go on" and error to stop.
-parse_result request_parser::take_line(std::string_view input, std::size_t lf) {
+parse_result request_parser::take_line(std::string_view input, std::size_t lf)
+{
     if (!have_request_line_) return take_request_line(input, lf);
     return take_field_line(input, lf);
 }
 
 // Empty lines before the request line are skipped (RFC 9112 §2.2) but count, with the request
 // line, against limits.request_line, so a peer cannot keep the parser busy with them.
-parse_result request_parser::take_request_line(std::string_view input, std::size_t lf) {
+parse_result request_parser::take_request_line(std::string_view input, std::size_t lf)
+{
     if (lf > 0 && lf - 1 > limits_.request_line) return fail(414, "request line too long");
     if (!has_crlf_end(input, line_start_, lf)) return fail(400, "request line not ended by CRLF");
     const std::string_view line = input.substr(line_start_, lf - 1 - line_start_);
@@ -130,7 +139,8 @@ parse_result request_parser::take_request_line(std::string_view input, std::size
     return need_more;
 }
 
-parse_result request_parser::take_field_line(std::string_view input, std::size_t lf) {
+parse_result request_parser::take_field_line(std::string_view input, std::size_t lf)
+{
     const std::size_t len = lf + 1 - line_start_;
     if (lf + 1 - fields_at_ > head_cap()) return fail(431, "header block too large");
     if (is_empty_line(input, line_start_, lf)) {
@@ -151,7 +161,8 @@ parse_result request_parser::take_field_line(std::string_view input, std::size_t
 
 // Gunicorn's header_map: '_' and '-' look alike to CGI-style consumers, so by default such
 // names are dropped (they still counted against limits.fields).
-parse_result request_parser::keep_field(std::string_view input, const header_field& f) {
+parse_result request_parser::keep_field(std::string_view input, const header_field& f)
+{
     if (f.name.find('_') != std::string_view::npos) {
         if (limits_.header_map == header_map_policy::refuse) return fail(400, "underscore in header name");
         if (limits_.header_map == header_map_policy::drop) return need_more;
@@ -161,7 +172,8 @@ parse_result request_parser::keep_field(std::string_view input, const header_fie
     return need_more;
 }
 
-parse_result request_parser::finish(std::string_view input, request_head& out) {
+parse_result request_parser::finish(std::string_view input, request_head& out)
+{
     out = request_head{};
     (void)detail::parse_request_line(input.substr(request_line_at_, request_line_len_), out);
     fields_.clear();
@@ -175,7 +187,8 @@ parse_result request_parser::finish(std::string_view input, request_head& out) {
 }
 
 // Gunicorn's "max buffer headers": fields * (field_size + 2) + 4 bytes after the request line.
-std::size_t request_parser::head_cap() const noexcept {
+std::size_t request_parser::head_cap() const noexcept
+{
     constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
     if (limits_.field_size > (max - 4) / limits_.fields - 2) return max;
     return limits_.fields * (limits_.field_size + 2) + 4;

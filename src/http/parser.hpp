@@ -26,9 +26,9 @@ enum class header_map_policy : std::uint8_t {
 
 /// Gunicorn's limits, same names and defaults (`limit_request_*`).
 struct parser_limits {
-    std::size_t request_line = 4094; // bytes of the request line without CRLF; 0 = 8190
-    std::size_t fields = 100;        // number of header fields; 0 or > 32768 = 32768
-    std::size_t field_size = 8190;   // bytes of one header line including CRLF; 0 = 8190
+    std::size_t request_line = 4094;                        // bytes of the request line without CRLF; 0 = 8190
+    std::size_t fields = 100;                               // number of header fields; 0 or > 32768 = 32768
+    std::size_t field_size = 8190;                          // bytes of one header line including CRLF; 0 = 8190
     header_map_policy header_map = header_map_policy::drop; // Gunicorn's default
 };
 
@@ -58,9 +58,9 @@ enum class parse_status : std::uint8_t { done, need_more, error };
 
 struct parse_result {
     parse_status status = parse_status::need_more;
-    std::size_t consumed = 0;    // bytes of the head (request line, fields, final CRLF) when done
-    int error_status = 0;        // 400, 414, 431, 501, 505, 417 when status == error
-    std::string_view reason;     // short static text for the log, e.g. "invalid header name"
+    std::size_t consumed = 0; // bytes of the head (request line, fields, final CRLF) when done
+    int error_status = 0;     // 400, 414, 431, 501, 505, 417 when status == error
+    std::string_view reason;  // short static text for the log, e.g. "invalid header name"
 };
 
 class request_parser {
@@ -102,10 +102,10 @@ private:
     std::size_t scanned_ = 0;          // bytes already searched for the next LF
     std::size_t request_line_at_ = 0;  // the request line, once validated
     std::size_t request_line_len_ = 0;
-    std::size_t fields_at_ = 0;        // first byte after the request line's CRLF
-    std::size_t field_count_ = 0;      // field lines seen, dropped ones included
+    std::size_t fields_at_ = 0;   // first byte after the request line's CRLF
+    std::size_t field_count_ = 0; // field lines seen, dropped ones included
     bool have_request_line_ = false;
-    bool complete_ = false;            // the empty line ending the head was seen
+    bool complete_ = false; // the empty line ending the head was seen
 };
 
 enum class body_status : std::uint8_t {
@@ -117,9 +117,9 @@ enum class body_status : std::uint8_t {
 
 struct body_result {
     body_status status = body_status::need_more;
-    std::size_t consumed = 0;  // bytes of input used (framing and data)
-    std::string_view data;     // decoded body bytes, a view into the input
-    int error_status = 0;      // 400 when status == error
+    std::size_t consumed = 0; // bytes of input used (framing and data)
+    std::string_view data;    // decoded body bytes, a view into the input
+    int error_status = 0;     // 400 when status == error
     std::string_view reason;
 };
 
@@ -139,9 +139,7 @@ public:
     bool done() const noexcept;
 
 private:
-    enum class state : std::uint8_t {
-        size, size_ws, size_ext, size_lf, data, data_cr, data_lf, trailer, finished
-    };
+    enum class state : std::uint8_t { size, size_ws, size_ext, size_lf, data, data_cr, data_lf, trailer, finished };
 
     body_result decode_length(std::string_view input) noexcept;
     body_result decode_chunked(std::string_view input) noexcept;

@@ -23,13 +23,15 @@ proxy_result need_more() { return {parse_status::need_more, 0, {}, {}}; }
 proxy_result error(std::string_view reason) { return {parse_status::error, 0, {}, reason}; }
 
 // True when `input` is shorter than `whole` and could still grow into it.
-bool strict_prefix(std::string_view input, std::string_view whole) noexcept {
+bool strict_prefix(std::string_view input, std::string_view whole) noexcept
+{
     return input.size() < whole.size() && whole.substr(0, input.size()) == input;
 }
 
 // A v1 port: 1 to 5 decimal digits, 0..65535. Gunicorn uses int(), which would also take a
 // sign, surrounding spaces or '_'; the spec says "decimal integer", so only digits.
-bool parse_port(std::string_view s, std::uint16_t& out) noexcept {
+bool parse_port(std::string_view s, std::uint16_t& out) noexcept
+{
     if (s.empty() || s.size() > 5) return false;
     unsigned value = 0;
     for (char c : s) {
@@ -41,7 +43,8 @@ bool parse_port(std::string_view s, std::uint16_t& out) noexcept {
     return true;
 }
 
-proxy_result parse_v1(std::string_view input) {
+proxy_result parse_v1(std::string_view input)
+{
     // Spec §2.1: the line, CRLF included, fits in 107 bytes; a receiver need not look further.
     const std::string_view window = input.substr(0, proxy_v1_max_line);
     const std::size_t end = window.find_first_of("\r\n");
@@ -92,7 +95,8 @@ proxy_result parse_v1(std::string_view input) {
 
 unsigned byte_at(std::string_view s, std::size_t i) noexcept { return static_cast<unsigned char>(s[i]); }
 
-proxy_result parse_v2(std::string_view input) {
+proxy_result parse_v2(std::string_view input)
+{
     if (input.size() < v2_fixed) {
         // Refuse a wrong version/command as soon as its byte is here.
         if (input.size() > 12 && (byte_at(input, 12) >> 4) != 2) return error("unsupported PROXY v2 version");
@@ -135,9 +139,7 @@ proxy_result parse_v2(std::string_view input) {
 
     // Whatever follows the addresses within `length` is TLVs (spec §2.2.7): skipped.
     const auto* block = reinterpret_cast<const std::uint8_t*>(input.data() + v2_fixed);
-    const auto port = [&](std::size_t at) {
-        return static_cast<std::uint16_t>((block[at] << 8) | block[at + 1]);
-    };
+    const auto port = [&](std::size_t at) { return static_cast<std::uint16_t>((block[at] << 8) | block[at + 1]); };
     if (family == af_inet) {
         r.info.source_addr = format_ipv4(block);
         r.info.dest_addr = format_ipv4(block + 4);
@@ -162,7 +164,8 @@ proxy_result parse_v2(std::string_view input) {
 
 } // namespace
 
-proxy_result parse_proxy_header(std::string_view input, proxy_mode mode) {
+proxy_result parse_proxy_header(std::string_view input, proxy_mode mode)
+{
     const bool want_v2 = mode == proxy_mode::v2 || mode == proxy_mode::auto_detect;
     const bool want_v1 = mode == proxy_mode::v1 || mode == proxy_mode::auto_detect;
     if (want_v2) {

@@ -16,20 +16,20 @@ namespace forkhorn::http {
 enum class proxy_mode : std::uint8_t { off, v1, v2, auto_detect };
 
 struct proxy_info {
-    bool local = false;        // v2 LOCAL, or v2 PROXY with UNSPEC family: nothing to replace,
-                               // the connection's own endpoints stay in force
-    std::string source_addr;   // the client: IPv4 dotted, IPv6 in RFC 5952 form
+    bool local = false;      // v2 LOCAL, or v2 PROXY with UNSPEC family: nothing to replace,
+                             // the connection's own endpoints stay in force
+    std::string source_addr; // the client: IPv4 dotted, IPv6 in RFC 5952 form
     std::uint16_t source_port = 0;
-    std::string dest_addr;     // the address the client connected to (the proxy's side)
+    std::string dest_addr; // the address the client connected to (the proxy's side)
     std::uint16_t dest_port = 0;
-    int version = 0;           // 1 or 2; 0 when no header was present
+    int version = 0; // 1 or 2; 0 when no header was present
 };
 
 struct proxy_result {
     parse_status status = parse_status::need_more;
-    std::size_t consumed = 0;  // header bytes when done; 0 when the bytes are plain HTTP
+    std::size_t consumed = 0; // header bytes when done; 0 when the bytes are plain HTTP
     proxy_info info;
-    std::string_view reason;   // short static text when status == error (answer 400, close)
+    std::string_view reason; // short static text when status == error (answer 400, close)
 };
 
 /// v1 lines are at most 107 bytes including CRLF (spec §2.1).

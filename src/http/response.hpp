@@ -27,21 +27,21 @@ enum class response_framing : std::uint8_t {
 
 struct response_head {
     int status = 200;
-    int version_minor = 1;                    // the request's HTTP/1.<minor>
-    std::span<const header_field> headers;    // from the app
+    int version_minor = 1;                 // the request's HTTP/1.<minor>
+    std::span<const header_field> headers; // from the app
     response_framing framing = response_framing::content_length;
-    std::uint64_t content_length = 0;         // with framing == content_length
-    bool keep_alive = false;                  // sends "Connection: keep-alive" or "close"
-    bool head_request = false;                // HEAD: Content-Length kept, no body follows
-    std::string_view date;                    // IMF-fixdate from date_cache
+    std::uint64_t content_length = 0; // with framing == content_length
+    bool keep_alive = false;          // sends "Connection: keep-alive" or "close"
+    bool head_request = false;        // HEAD: Content-Length kept, no body follows
+    std::string_view date;            // IMF-fixdate from date_cache
     std::string_view server = "forkhorn";
 };
 
 /// Decides the framing of a response, per RFC 9112 §6: `app_length` is the app's
 /// Content-Length if it gave one (negative if not), `complete_length` the body size when
 /// the whole body is already buffered (negative if it is still streaming).
-response_framing choose_framing(int status, bool head_request, int version_minor,
-                                std::int64_t app_length, std::int64_t complete_length) noexcept;
+response_framing choose_framing(int status, bool head_request, int version_minor, std::int64_t app_length,
+                                std::int64_t complete_length) noexcept;
 
 /// Appends the status line and headers (ending with the blank line) to `out`. App headers
 /// that the server owns are dropped: hop-by-hop ones (Connection, Keep-Alive,

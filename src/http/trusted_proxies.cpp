@@ -14,7 +14,8 @@ constexpr std::string_view http = "http";
 std::string_view trim(std::string_view s) noexcept { return detail::trim_ows(s); }
 
 // Whether the first `prefix` bits of `a` and `b` agree.
-bool same_prefix(const ip_address& a, const ip_address& b, unsigned prefix) noexcept {
+bool same_prefix(const ip_address& a, const ip_address& b, unsigned prefix) noexcept
+{
     std::size_t i = 0;
     for (; prefix >= 8; prefix -= 8, ++i) {
         if (a.bytes[i] != b.bytes[i]) return false;
@@ -25,7 +26,8 @@ bool same_prefix(const ip_address& a, const ip_address& b, unsigned prefix) noex
 }
 
 // "/n": decimal digits only (Python's ipaddress also allows leading zeros), n <= max.
-bool parse_prefix(std::string_view s, unsigned max, unsigned& out) noexcept {
+bool parse_prefix(std::string_view s, unsigned max, unsigned& out) noexcept
+{
     if (s.empty() || s.size() > 3) return false;
     unsigned value = 0;
     for (char c : s) {
@@ -39,7 +41,8 @@ bool parse_prefix(std::string_view s, unsigned max, unsigned& out) noexcept {
 
 } // namespace
 
-std::optional<std::string> address_list::parse(std::string_view text, address_list& out) {
+std::optional<std::string> address_list::parse(std::string_view text, address_list& out)
+{
     address_list list;
     while (!text.empty()) {
         const std::size_t comma = text.find(',');
@@ -69,7 +72,8 @@ std::optional<std::string> address_list::parse(std::string_view text, address_li
                 if (start >= net.prefix) {
                     masked.bytes[i] = 0;
                 } else if (net.prefix - start < 8) {
-                    masked.bytes[i] = static_cast<std::uint8_t>(masked.bytes[i] & (0xFFU << (8 - (net.prefix - start))));
+                    masked.bytes[i] =
+                        static_cast<std::uint8_t>(masked.bytes[i] & (0xFFU << (8 - (net.prefix - start))));
                 }
             }
             if (masked != *address) return "'" + std::string(entry) + "' has host bits set";
@@ -80,7 +84,8 @@ std::optional<std::string> address_list::parse(std::string_view text, address_li
     return std::nullopt;
 }
 
-bool address_list::contains(std::string_view peer) const {
+bool address_list::contains(std::string_view peer) const
+{
     if (peer == "unix") return true;
     if (any_) return true;
     const auto address = parse_ip(peer);
@@ -93,8 +98,8 @@ bool address_list::contains(std::string_view peer) const {
     return false;
 }
 
-scheme_result request_scheme(std::span<const header_field> headers, std::span<const scheme_rule> rules,
-                             bool trusted) {
+scheme_result request_scheme(std::span<const header_field> headers, std::span<const scheme_rule> rules, bool trusted)
+{
     if (!trusted) return {http, false};
     std::string_view scheme;
     for (const header_field& field : headers) {
@@ -115,7 +120,8 @@ scheme_result request_scheme(std::span<const header_field> headers, std::span<co
     return {scheme.empty() ? http : scheme, false};
 }
 
-std::vector<scheme_rule> default_scheme_rules() {
+std::vector<scheme_rule> default_scheme_rules()
+{
     return {{"X-FORWARDED-PROTOCOL", "ssl"}, {"X-FORWARDED-PROTO", "https"}, {"X-FORWARDED-SSL", "on"}};
 }
 

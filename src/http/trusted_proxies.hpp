@@ -53,8 +53,7 @@ struct scheme_result {
     bool error = false;
 };
 
-scheme_result request_scheme(std::span<const header_field> headers, std::span<const scheme_rule> rules,
-                             bool trusted);
+scheme_result request_scheme(std::span<const header_field> headers, std::span<const scheme_rule> rules, bool trusted);
 
 /// X-FORWARDED-PROTOCOL: ssl, X-FORWARDED-PROTO: https, X-FORWARDED-SSL: on (Gunicorn's default).
 std::vector<scheme_rule> default_scheme_rules();

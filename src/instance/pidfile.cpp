@@ -17,8 +17,12 @@ std::optional<std::string> write_pidfile(const std::string& path, const pidfile_
     {
         std::ofstream out(tmp, std::ios::trunc | std::ios::binary); // "\n" on every system
         if (!out) return fmt::format("cannot write pidfile '{}'", tmp);
-        out << c.pid << '\n' << c.start_time << '\n' << c.instance << '\n' << c.config << '\n'
-            << c.state << '\n' << c.control_socket << '\n';
+        out << c.pid << '\n'
+            << c.start_time << '\n'
+            << c.instance << '\n'
+            << c.config << '\n'
+            << c.state << '\n'
+            << c.control_socket << '\n';
         if (!out.flush()) return fmt::format("cannot write pidfile '{}'", tmp);
     }
     if (auto err = platform::replace_file(tmp, path)) {

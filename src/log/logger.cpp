@@ -33,9 +33,8 @@ int base64_value(char c)
 // %(u)s: the user name of "Authorization: Basic base64(user:password)".
 std::string basic_auth_user(std::string_view auth)
 {
-    if (auth.size() < 6 || !std::equal(auth.begin(), auth.begin() + 6, "Basic ", [](char a, char b) {
-            return (a | 0x20) == (b | 0x20);
-        }))
+    if (auth.size() < 6 ||
+        !std::equal(auth.begin(), auth.begin() + 6, "Basic ", [](char a, char b) { return (a | 0x20) == (b | 0x20); }))
         return "-";
     std::string decoded;
     unsigned bits = 0, acc = 0;
@@ -91,28 +90,47 @@ void render_atom(std::string& out, std::string_view atom, const access_record& r
         return find_header(r.response_headers, name);
     };
     auto us = r.duration.count();
-    if (atom == "h") append_escaped(out, r.remote_addr);
-    else if (atom == "l") out += '-';
-    else if (atom == "u") out += req ? basic_auth_user(find_header(req->headers, "authorization")) : "-";
-    else if (atom == "t") out += fmt::format("[{:%d/%b/%Y:%H:%M:%S} {}]", fmt::localtime(r.when), utc_offset(r.when));
-    else if (atom == "r") append_escaped(out, req ? request_line(*req) : std::string());
-    else if (atom == "m") append_escaped(out, req ? req->method : std::string_view{});
-    else if (atom == "U") append_escaped(out, req ? req->path : std::string_view{});
-    else if (atom == "q") out += req ? req->query : std::string_view{};
-    else if (atom == "H") out += req ? (req->version_minor ? "HTTP/1.1" : "HTTP/1.0") : "-";
-    else if (atom == "s") out += std::to_string(r.status);
-    else if (atom == "B") out += std::to_string(r.body_bytes);
-    else if (atom == "b") out += r.body_bytes ? std::to_string(r.body_bytes) : "-";
-    else if (atom == "f") append_escaped(out, req ? find_header(req->headers, "referer") : std::string_view{});
-    else if (atom == "a") append_escaped(out, req ? find_header(req->headers, "user-agent") : std::string_view{});
-    else if (atom == "T") out += std::to_string(us / 1000000);
-    else if (atom == "M") out += std::to_string(us / 1000);
-    else if (atom == "D") out += std::to_string(us);
-    else if (atom == "L") out += fmt::format("{}.{:06}", us / 1000000, us % 1000000);
-    else if (atom == "p") out += fmt::format("<{}>", r.pid);
-    else if (atom.size() > 3 && atom.front() == '{' && atom[atom.size() - 2] == '}' && (atom.back() == 'i' || atom.back() == 'o'))
+    if (atom == "h")
+        append_escaped(out, r.remote_addr);
+    else if (atom == "u")
+        out += req ? basic_auth_user(find_header(req->headers, "authorization")) : "-";
+    else if (atom == "t")
+        out += fmt::format("[{:%d/%b/%Y:%H:%M:%S} {}]", fmt::localtime(r.when), utc_offset(r.when));
+    else if (atom == "r")
+        append_escaped(out, req ? request_line(*req) : std::string());
+    else if (atom == "m")
+        append_escaped(out, req ? req->method : std::string_view{});
+    else if (atom == "U")
+        append_escaped(out, req ? req->path : std::string_view{});
+    else if (atom == "q")
+        out += req ? req->query : std::string_view{};
+    else if (atom == "H")
+        out += req ? (req->version_minor ? "HTTP/1.1" : "HTTP/1.0") : "-";
+    else if (atom == "s")
+        out += std::to_string(r.status);
+    else if (atom == "B")
+        out += std::to_string(r.body_bytes);
+    else if (atom == "b")
+        out += r.body_bytes ? std::to_string(r.body_bytes) : "-";
+    else if (atom == "f")
+        append_escaped(out, req ? find_header(req->headers, "referer") : std::string_view{});
+    else if (atom == "a")
+        append_escaped(out, req ? find_header(req->headers, "user-agent") : std::string_view{});
+    else if (atom == "T")
+        out += std::to_string(us / 1000000);
+    else if (atom == "M")
+        out += std::to_string(us / 1000);
+    else if (atom == "D")
+        out += std::to_string(us);
+    else if (atom == "L")
+        out += fmt::format("{}.{:06}", us / 1000000, us % 1000000);
+    else if (atom == "p")
+        out += fmt::format("<{}>", r.pid);
+    else if (atom.size() > 3 && atom.front() == '{' && atom[atom.size() - 2] == '}' &&
+             (atom.back() == 'i' || atom.back() == 'o'))
         append_escaped(out, header_atom(atom.back()));
-    else out += '-';
+    else // "l" (remote logname) and every unknown atom
+        out += '-';
 }
 
 } // namespace
@@ -163,8 +181,10 @@ access_format::access_format(std::string_view format)
 void access_format::render(std::string& out, const access_record& rec) const
 {
     for (const auto& t : tokens_) {
-        if (t.atom.empty()) out += t.literal;
-        else render_atom(out, t.atom, rec);
+        if (t.atom.empty())
+            out += t.literal;
+        else
+            render_atom(out, t.atom, rec);
     }
 }
 

@@ -84,17 +84,38 @@ public:
     std::optional<std::string> enable_syslog(const std::string& address, const std::string& tag);
 
     void log(log_level level, std::string_view message);
-    template <typename... Args> void debug(fmt::format_string<Args...> f, Args&&... a) { emit(log_level::debug, f, std::forward<Args>(a)...); }
-    template <typename... Args> void info(fmt::format_string<Args...> f, Args&&... a) { emit(log_level::info, f, std::forward<Args>(a)...); }
-    template <typename... Args> void warning(fmt::format_string<Args...> f, Args&&... a) { emit(log_level::warning, f, std::forward<Args>(a)...); }
-    template <typename... Args> void error(fmt::format_string<Args...> f, Args&&... a) { emit(log_level::error, f, std::forward<Args>(a)...); }
-    template <typename... Args> void critical(fmt::format_string<Args...> f, Args&&... a) { emit(log_level::critical, f, std::forward<Args>(a)...); }
+    template <typename... Args>
+    void debug(fmt::format_string<Args...> f, Args&&... a)
+    {
+        emit(log_level::debug, f, std::forward<Args>(a)...);
+    }
+    template <typename... Args>
+    void info(fmt::format_string<Args...> f, Args&&... a)
+    {
+        emit(log_level::info, f, std::forward<Args>(a)...);
+    }
+    template <typename... Args>
+    void warning(fmt::format_string<Args...> f, Args&&... a)
+    {
+        emit(log_level::warning, f, std::forward<Args>(a)...);
+    }
+    template <typename... Args>
+    void error(fmt::format_string<Args...> f, Args&&... a)
+    {
+        emit(log_level::error, f, std::forward<Args>(a)...);
+    }
+    template <typename... Args>
+    void critical(fmt::format_string<Args...> f, Args&&... a)
+    {
+        emit(log_level::critical, f, std::forward<Args>(a)...);
+    }
 
     bool access_enabled() const noexcept { return access_.enabled(); }
     void access(const access_record& rec);
 
 private:
-    template <typename... Args> void emit(log_level level, fmt::format_string<Args...> f, Args&&... a)
+    template <typename... Args>
+    void emit(log_level level, fmt::format_string<Args...> f, Args&&... a)
     {
         if (level >= level_) log(level, fmt::format(f, std::forward<Args>(a)...));
     }

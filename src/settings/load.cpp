@@ -137,8 +137,10 @@ std::vector<std::string> split_command_args(std::string_view text)
     char quote = 0;
     for (char c : text) {
         if (quote) {
-            if (c == quote) quote = 0;
-            else current += c;
+            if (c == quote)
+                quote = 0;
+            else
+                current += c;
         } else if (c == '\'' || c == '"') {
             quote = c;
             in_word = true;
@@ -209,8 +211,8 @@ load_result load_settings(const load_inputs& in)
         if (auto err = read_config_file(path, file)) return result.error = *err, result;
 
     result.config = default_settings();
-    for (auto [layer, source] : {std::pair{&file, "config file"}, {&env.layer, "FORKHORN_CMD_ARGS"},
-                                 {&cli.layer, "command line"}})
+    for (auto [layer, source] :
+         {std::pair{&file, "config file"}, {&env.layer, "FORKHORN_CMD_ARGS"}, {&cli.layer, "command line"}})
         if (auto err = apply_layer(result.config, *layer, source)) return result.error = *err, result;
     result.config.config = path;
 

@@ -19,8 +19,8 @@ struct load_result {
 };
 
 struct load_inputs {
-    std::span<const std::string> args; // without argv[0]
-    std::string env_cmd_args;          // $FORKHORN_CMD_ARGS
+    std::span<const std::string> args;                 // without argv[0]
+    std::string env_cmd_args;                          // $FORKHORN_CMD_ARGS
     std::string default_config_file = "forkhorn.toml"; // read when it exists and no -c is given
 };
 

@@ -18,9 +18,12 @@ std::optional<std::string> bad_value(const setting_def& def, std::string_view ra
 std::optional<int> parse_int(std::string_view raw, bool mode)
 {
     int base = 10;
-    if (raw.size() > 2 && raw[0] == '0' && (raw[1] == 'x' || raw[1] == 'X')) base = 16, raw.remove_prefix(2);
-    else if (raw.size() > 2 && raw[0] == '0' && (raw[1] == 'o' || raw[1] == 'O')) base = 8, raw.remove_prefix(2);
-    else if (mode && raw.size() > 1 && raw[0] == '0') base = 8;
+    if (raw.size() > 2 && raw[0] == '0' && (raw[1] == 'x' || raw[1] == 'X'))
+        base = 16, raw.remove_prefix(2);
+    else if (raw.size() > 2 && raw[0] == '0' && (raw[1] == 'o' || raw[1] == 'O'))
+        base = 8, raw.remove_prefix(2);
+    else if (mode && raw.size() > 1 && raw[0] == '0')
+        base = 8;
     int value = 0;
     auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), value, base);
     if (ec != std::errc{} || end != raw.data() + raw.size() || raw.empty()) return std::nullopt;

@@ -66,24 +66,24 @@ struct settings {
 
 enum class setting_type : std::uint8_t { string, integer, boolean, list };
 
-using setting_field = std::variant<std::string settings::*, int settings::*, bool settings::*,
-                                   std::vector<std::string> settings::*>;
+using setting_field =
+    std::variant<std::string settings::*, int settings::*, bool settings::*, std::vector<std::string> settings::*>;
 
 /// One row of the table.
 struct setting_def {
-    std::string_view name;        // key in the config file and in --print-config
-    std::string_view short_flag;  // e.g. "b", or empty
-    std::string_view long_flag;   // e.g. "bind", or empty for config-only settings
-    std::string_view section;     // heading in docs/settings.md
+    std::string_view name;       // key in the config file and in --print-config
+    std::string_view short_flag; // e.g. "b", or empty
+    std::string_view long_flag;  // e.g. "bind", or empty for config-only settings
+    std::string_view section;    // heading in docs/settings.md
     setting_type type;
     setting_field field;
     std::string_view default_value; // parsed like any other value
     std::string_view metavar;
-    std::string_view doc;           // one line
-    std::string_view choices = {};  // comma-separated allowed values for strings
-    int min_value = 0;              // for integers
+    std::string_view doc;          // one line
+    std::string_view choices = {}; // comma-separated allowed values for strings
+    int min_value = 0;             // for integers
     int max_value = 1 << 30;
-    std::string_view env = {};      // an environment variable that supplies the default
+    std::string_view env = {}; // an environment variable that supplies the default
 };
 
 std::span<const setting_def> setting_table();

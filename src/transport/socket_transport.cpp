@@ -8,8 +8,8 @@ namespace forkhorn {
 
 socket_transport::socket_transport(platform::native_socket fd, std::size_t capacity, std::chrono::seconds io_timeout,
                                    std::size_t max_capacity)
-    : fd_(fd), data_(capacity ? new char[capacity] : nullptr), capacity_(capacity), max_capacity_(std::max(capacity, max_capacity)),
-      io_timeout_(io_timeout)
+    : fd_(fd), data_(capacity ? new char[capacity] : nullptr), capacity_(capacity),
+      max_capacity_(std::max(capacity, max_capacity)), io_timeout_(io_timeout)
 {
 }
 

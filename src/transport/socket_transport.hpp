@@ -7,8 +7,8 @@
 #include <span>
 #include <string>
 
-#include "transport/transport.hpp"
 #include "platform.hpp"
+#include "transport/transport.hpp"
 
 namespace forkhorn {
 

@@ -37,12 +37,13 @@ public:
     void read(watch* w, std::span<char> into) override
     {
         w->reading = true;
-        w->socket.async_read_some(asio::buffer(into.data(), into.size()), [w](const asio::error_code& ec, std::size_t n) {
-            w->reading = false;
-            if (w->closing) return w->waiting ? void() : finish_close(w);
-            if (ec) return w->reader.on_read(ec == asio::error::eof ? 0 : -1);
-            w->reader.on_read(static_cast<std::int64_t>(n));
-        });
+        w->socket.async_read_some(asio::buffer(into.data(), into.size()),
+                                  [w](const asio::error_code& ec, std::size_t n) {
+                                      w->reading = false;
+                                      if (w->closing) return w->waiting ? void() : finish_close(w);
+                                      if (ec) return w->reader.on_read(ec == asio::error::eof ? 0 : -1);
+                                      w->reader.on_read(static_cast<std::int64_t>(n));
+                                  });
     }
 
     void wait_writable(watch* w) override

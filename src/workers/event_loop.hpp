@@ -1,6 +1,6 @@
 // The event loop under the keep-alive worker types: Asio (gthread, async) or libuv (uv). It
-// only reads from sockets, waits for them to take more, runs posted work and ticks; everything HTTP is in event_worker.cpp,
-// written once for both loops.
+// only reads from sockets, waits for them to take more, runs posted work and ticks; everything HTTP is in
+// event_worker.cpp, written once for both loops.
 #pragma once
 
 #include <chrono>

@@ -10,8 +10,8 @@
 #include <array>
 #include <atomic>
 #include <cstring>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "transport/socket_transport.hpp"
@@ -48,8 +48,7 @@ class event_server;
 struct connection final : socket_reader, io_waiter {
     connection(event_server& s, platform::native_socket socket, std::string from, const http_service& service,
                std::chrono::seconds timeout)
-        : server(s), peer(std::move(from)), client(peer),
-          io(socket, 0, timeout, service.buffer_capacity()),
+        : server(s), peer(std::move(from)), client(peer), io(socket, 0, timeout, service.buffer_capacity()),
           stage(service.proxy_mode() == http::proxy_mode::off ? phase::head : phase::proxy)
     {
     }
@@ -70,12 +69,12 @@ struct connection final : socket_reader, io_waiter {
     clock::time_point started;
     deadline_link<connection> link;
     phase stage;
-    bool served = false; // a response went out: an empty buffer now means "idle keep-alive"
-    bool body_wanted = false; // the loop is reading a body before the handler runs
-    bool peer_done = false;   // the peer shut down its sending side
-    bool peeking = false;  // the pending read goes into `peek` (an idle connection has no buffer)
-    bool app_reading = false; // a loop read for the app's read_body_async is pending
-    bool app_writing = false; // the app's response waits for the socket to take more
+    bool served = false;       // a response went out: an empty buffer now means "idle keep-alive"
+    bool body_wanted = false;  // the loop is reading a body before the handler runs
+    bool peer_done = false;    // the peer shut down its sending side
+    bool peeking = false;      // the pending read goes into `peek` (an idle connection has no buffer)
+    bool app_reading = false;  // a loop read for the app's read_body_async is pending
+    bool app_writing = false;  // the app's response waits for the socket to take more
     std::array<char, 64> peek; // enough for most request heads' first packet
     std::int64_t lingered = 0;
 };
@@ -86,7 +85,8 @@ public:
         : ctx_(ctx), control_(control), service_(ctx), kind_(ctx.cfg.worker_class),
           loop_(kind_ == "uv" ? make_uv_loop() : make_asio_loop())
     {
-        if (kind_ == "gthread") pool_ = std::make_unique<handler_pool>(static_cast<std::size_t>(ctx.cfg.threads), run_on_pool);
+        if (kind_ == "gthread")
+            pool_ = std::make_unique<handler_pool>(static_cast<std::size_t>(ctx.cfg.threads), run_on_pool);
     }
 
     int run()
@@ -98,8 +98,10 @@ public:
         closing_ = true;
         loop_done_ = true;
         accepter_.join();
-        if (pool_ && quick_) (void)pool_.release(); // not joined: a handler may hang
-        else if (pool_) pool_->join();
+        if (pool_ && quick_)
+            (void)pool_.release(); // not joined: a handler may hang
+        else if (pool_)
+            pool_->join();
         return 0;
     }
 
@@ -110,7 +112,10 @@ public:
         kind = kind_ == "uv" ? FH_LOOP_UV : FH_LOOP_ASIO;
         return loop_->native();
     }
-    void post(void (*fn)(void*), void* arg) override { loop_->post([fn, arg] { fn(arg); }); }
+    void post(void (*fn)(void*), void* arg) override
+    {
+        loop_->post([fn, arg] { fn(arg); });
+    }
 
     // Loop-thread entry points.
     void on_read(connection& c, std::int64_t n);
@@ -159,9 +164,9 @@ private:
     std::unique_ptr<handler_pool> pool_;
     std::vector<void*> ready_; // gthread: requests parsed in this turn of the loop, for the pool
     std::thread accepter_;
-    std::atomic<bool> closing_{false}; // no more connections; read by the accept thread and exchanges
+    std::atomic<bool> closing_{false};   // no more connections; read by the accept thread and exchanges
     std::atomic<bool> loop_done_{false}; // the accept thread ends
-    std::atomic<int> open_{0}; // accepted and not yet closed (read by the accept thread)
+    std::atomic<int> open_{0};           // accepted and not yet closed (read by the accept thread)
     std::vector<std::unique_ptr<char[]>> free_buffers_;
     std::vector<std::unique_ptr<http::request_parser>> free_parsers_;
     deadline_list<connection> idle_;      // keep-alive: waiting for the next request
@@ -217,9 +222,7 @@ void event_server::command(platform::worker_command cmd)
     switch (cmd) {
     case platform::worker_command::reopen_logs: (void)ctx_.log.reopen(); return;
     case platform::worker_command::graceful_stop: return begin_stop();
-    default:
-        quick_ = true;
-        return loop_->stop();
+    default: quick_ = true; return loop_->stop();
     }
 }
 
@@ -241,13 +244,17 @@ void event_server::equip(connection& c)
 {
     if (!c.io.has_buffer()) {
         std::unique_ptr<char[]> buffer;
-        if (free_buffers_.empty()) buffer.reset(new char[initial_buffer]);
-        else buffer = std::move(free_buffers_.back()), free_buffers_.pop_back();
+        if (free_buffers_.empty())
+            buffer.reset(new char[initial_buffer]);
+        else
+            buffer = std::move(free_buffers_.back()), free_buffers_.pop_back();
         c.io.adopt_buffer(std::move(buffer), initial_buffer);
     }
     if (c.parser) return;
-    if (free_parsers_.empty()) c.parser = std::make_unique<http::request_parser>(service_.limits());
-    else c.parser = std::move(free_parsers_.back()), free_parsers_.pop_back();
+    if (free_parsers_.empty())
+        c.parser = std::make_unique<http::request_parser>(service_.limits());
+    else
+        c.parser = std::move(free_parsers_.back()), free_parsers_.pop_back();
 }
 
 void event_server::lend(connection& c)
@@ -436,8 +443,10 @@ void event_server::file_rearmed()
         rearmed_batch_.swap(rearmed_);
     }
     for (auto [c, since] : rearmed_batch_) {
-        if (stopping_) close(*c, false);
-        else idle_.push_back(*c, since + std::chrono::seconds(ctx_.cfg.keepalive));
+        if (stopping_)
+            close(*c, false);
+        else
+            idle_.push_back(*c, since + std::chrono::seconds(ctx_.cfg.keepalive));
     }
     rearmed_batch_.clear();
 }
@@ -461,8 +470,7 @@ void event_server::resume(connection& c, bool last)
 
 void event_server::want_io(connection& c, bool write)
 {
-    if (std::this_thread::get_id() != loop_thread_)
-        return loop_->post([this, &c, write] { want_io(c, write); });
+    if (std::this_thread::get_id() != loop_thread_) return loop_->post([this, &c, write] { want_io(c, write); });
     if (c.stage != phase::app) return;
     if (!c.app_reading && !c.app_writing && ctx_.cfg.timeout > 0)
         app_io_.push_back(c, clock::now() + std::chrono::seconds(ctx_.cfg.timeout));
@@ -538,8 +546,10 @@ void event_server::tick()
     while (auto* c = lingering_.pop_expired(now)) close(*c, false);
     while (auto* c = app_io_.pop_expired(now)) c->ex->io_timed_out(); // the app decides what follows
     while (auto* c = reading_.pop_expired(now)) {
-        if (c->io.buffered().empty()) close(*c, false);
-        else reject(*c, 408, "timed out reading the request");
+        if (c->io.buffered().empty())
+            close(*c, false);
+        else
+            reject(*c, 408, "timed out reading the request");
     }
     if (!stopping_ && control_.parent_gone()) {
         ctx_.log.info("Parent changed, shutting down: {}", platform::current_pid());

@@ -23,8 +23,10 @@ void handler_pool::submit(std::vector<void*>& items)
         all = wake == idle_;
     }
     items.clear();
-    if (all) ready_.notify_all();
-    else while (wake-- > 0) ready_.notify_one();
+    if (all)
+        ready_.notify_all();
+    else
+        while (wake-- > 0) ready_.notify_one();
 }
 
 void handler_pool::serve()

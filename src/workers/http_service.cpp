@@ -104,9 +104,14 @@ void http_service::log_access(const std::string& peer, const http::request_head*
                               std::span<const http::header_field> response_headers, steady_clock::time_point start)
 {
     if (!ctx_.log.access_enabled()) return;
-    access_record rec{peer, head, status, bytes, response_headers,
+    access_record rec{peer,
+                      head,
+                      status,
+                      bytes,
+                      response_headers,
                       std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start),
-                      std::time(nullptr), platform::current_pid()};
+                      std::time(nullptr),
+                      platform::current_pid()};
     ctx_.log.access(rec);
 }
 

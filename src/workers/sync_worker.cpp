@@ -50,8 +50,10 @@ private:
     void handle_commands()
     {
         for (auto cmd : control_.take()) {
-            if (cmd == platform::worker_command::reopen_logs) (void)ctx_.log.reopen();
-            else alive_ = false; // graceful or quick: nothing is in flight between connections
+            if (cmd == platform::worker_command::reopen_logs)
+                (void)ctx_.log.reopen();
+            else
+                alive_ = false; // graceful or quick: nothing is in flight between connections
         }
     }
 
@@ -73,7 +75,8 @@ private:
     {
         for (;;) {
             auto r = service_.take_proxy_header(io.buffered(), peer, client);
-            if (r.status == http::parse_status::error) return linger = service_.reject(io, peer, r.error_status, r.reason), false;
+            if (r.status == http::parse_status::error)
+                return linger = service_.reject(io, peer, r.error_status, r.reason), false;
             if (r.status == http::parse_status::done) return io.consume(r.consumed), true;
             if (io.fill() <= 0) return linger = false, false;
         }
@@ -85,7 +88,8 @@ private:
         socket_transport io(fd, service_.buffer_capacity(), std::chrono::seconds(ctx_.cfg.timeout));
         std::string client = peer;
         bool linger = false;
-        if (service_.proxy_mode() != http::proxy_mode::off && !take_proxy_header(io, peer, client, linger)) return linger;
+        if (service_.proxy_mode() != http::proxy_mode::off && !take_proxy_header(io, peer, client, linger))
+            return linger;
         http::request_head head;
         parser_.reset();
         for (;;) {

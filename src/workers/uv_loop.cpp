@@ -83,7 +83,8 @@ public:
         uv_timer_init(&loop_, &t.timer);
         t.timer.data = &t;
         auto ms = static_cast<std::uint64_t>(period.count());
-        uv_timer_start(&t.timer, [](uv_timer_t* h) { static_cast<ticker*>(h->data)->tick(); }, ms, ms);
+        uv_timer_start(
+            &t.timer, [](uv_timer_t* h) { static_cast<ticker*>(h->data)->tick(); }, ms, ms);
     }
 
     void run() override { uv_run(&loop_, UV_RUN_DEFAULT); }
@@ -113,8 +114,10 @@ private:
         if (!failed && !(events & wanted)) {
             // Nobody waits for this now (a request is in the app): watch only what is wanted.
             w->events = wanted;
-            if (wanted) uv_poll_start(handle, wanted, on_poll);
-            else uv_poll_stop(handle);
+            if (wanted)
+                uv_poll_start(handle, wanted, on_poll);
+            else
+                uv_poll_stop(handle);
             return;
         }
         if (w->want_write && (failed || (events & UV_WRITABLE))) {

@@ -20,7 +20,8 @@ using namespace forkhorn::http::test;
 
 // The first byte picks the limits, so that tiny limits (414, 431, long chunk lines) are
 // reached as often as the defaults.
-parser_limits pick_limits(std::string_view data) {
+parser_limits pick_limits(std::string_view data)
+{
     parser_limits limits;
     if (!data.empty() && (static_cast<unsigned char>(data[0]) & 1) != 0) {
         limits.request_line = 40;
@@ -33,13 +34,15 @@ parser_limits pick_limits(std::string_view data) {
     return limits;
 }
 
-bool inside(std::string_view part, std::string_view whole) {
+bool inside(std::string_view part, std::string_view whole)
+{
     const auto* begin = whole.data();
     return part.empty() || (part.data() >= begin && part.data() + part.size() <= begin + whole.size());
 }
 
 // Single-call checks: every view points into the input and consumed never exceeds it.
-void check_views(std::string_view data, const parser_limits& limits) {
+void check_views(std::string_view data, const parser_limits& limits)
+{
     request_parser parser(limits);
     request_head head;
     const parse_result r = parser.parse_head(data, head);
@@ -59,7 +62,8 @@ void check_views(std::string_view data, const parser_limits& limits) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size)
+{
     const std::string_view data(reinterpret_cast<const char*>(bytes), size);
     const parser_limits limits = pick_limits(data);
     check_views(data, limits);

@@ -24,9 +24,10 @@ BOOST_AUTO_TEST_CASE(hup_replaces_every_worker)
     auto before = server.children();
     server.send(sig::hup);
     BOOST_TEST(eventually([&] {
-        auto now = server.children();
-        return now.size() == 2 && disjoint(before, now);
-    }), server.log());
+                   auto now = server.children();
+                   return now.size() == 2 && disjoint(before, now);
+               }),
+               server.log());
     BOOST_TEST(server.log().find("Hang up: Master") != std::string::npos);
     BOOST_TEST(http_get(port, "/").status == 200);
 }
@@ -46,7 +47,8 @@ BOOST_AUTO_TEST_CASE(hup_under_steady_load_loses_nothing)
     }
     require_workers(server, 2);
     auto totals = load.stop();
-    BOOST_TEST(totals.failed == 0, totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
+    BOOST_TEST(totals.failed == 0,
+               totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
     BOOST_TEST(totals.ok > 150);
 }
 
@@ -82,10 +84,12 @@ BOOST_AUTO_TEST_CASE(kill_9_under_load_fails_at_most_the_request_in_flight)
     BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > 50; }));
     auto victim = server.children()[0];
     kill_hard(victim);
-    BOOST_TEST(eventually([&] {
-        auto now = server.children();
-        return now.size() == 2 && std::find(now.begin(), now.end(), victim) == now.end();
-    }, 2s));
+    BOOST_TEST(eventually(
+        [&] {
+            auto now = server.children();
+            return now.size() == 2 && std::find(now.begin(), now.end(), victim) == now.end();
+        },
+        2s));
     int seen = load.ok_so_far();
     // Longer than the load's 10 s per request: the one request in flight may fail by timing out
     // (seen once under wine with the machine saturated), and that is the one failure allowed.
@@ -132,8 +136,8 @@ BOOST_AUTO_TEST_CASE(gthread_request_longer_than_timeout_completes,
 
 BOOST_AUTO_TEST_CASE(max_requests_50_recycles_workers)
 {
-    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "2", "--max-requests", "50",
-                                                                 "--max-requests-jitter", "5"}));
+    server_process server(
+        bin, serve_args(lib(examples, "hello"), {"-w", "2", "--max-requests", "50", "--max-requests-jitter", "5"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     require_workers(server, 2);
@@ -141,10 +145,12 @@ BOOST_AUTO_TEST_CASE(max_requests_50_recycles_workers)
     // The two workers race for connections, so their shares are uneven: keep requesting until
     // both have reached their quota (bounded: each needs at most 55 of these requests).
     int sent = 0;
-    bool recycled = eventually([&] {
-        for (int i = 0; i < 25; ++i, ++sent) BOOST_REQUIRE(http_get(port, "/").status == 200);
-        return disjoint(first, server.children()) && server.children().size() == 2;
-    }, 30s);
+    bool recycled = eventually(
+        [&] {
+            for (int i = 0; i < 25; ++i, ++sent) BOOST_REQUIRE(http_get(port, "/").status == 200);
+            return disjoint(first, server.children()) && server.children().size() == 2;
+        },
+        30s);
     BOOST_TEST(recycled, "after " << sent << " requests\n" << server.log());
     BOOST_TEST(count_of(server.log(), "Autorestarting worker after current request.") >= 2);
 }
@@ -190,9 +196,9 @@ BOOST_AUTO_TEST_CASE(hooks_run_where_gunicorn_runs_them)
         BOOST_REQUIRE(server.wait_exit(10s).value_or(-1) == 0);
     }
     auto text = read_text(log_path);
-    for (const char* hook : {"on_starting", "when_ready", "pre_fork", "post_fork", "init", "post_worker_init",
-                             "pre_request", "post_request", "nworkers_changed", "on_reload", "child_exit",
-                             "worker_exit", "on_exit"})
+    for (const char* hook :
+         {"on_starting", "when_ready", "pre_fork", "post_fork", "init", "post_worker_init", "pre_request",
+          "post_request", "nworkers_changed", "on_reload", "child_exit", "worker_exit", "on_exit"})
         BOOST_TEST(text.find(std::string(hook) + " ") != std::string::npos, hook << " missing in:\n" << text);
     BOOST_TEST(text.find("post_request") > text.find("pre_request"));
     BOOST_TEST(text.find("when_ready") < text.find("pre_fork"));

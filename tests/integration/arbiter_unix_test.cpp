@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
         return new_master != 0 && children_of(new_master).size() == 2;
     }));
     BOOST_TEST(fs::exists(pidfile + ".2"));
-    BOOST_TEST(old_master.log().find("Booting worker", old_master.log().find("Started the new master")) != std::string::npos);
+    BOOST_TEST(old_master.log().find("Booting worker", old_master.log().find("Started the new master")) !=
+               std::string::npos);
     old_master.send(sig::usr2); // a second upgrade while the first runs is refused
     BOOST_TEST(old_master.wait_for_log("USR2 signal ignored. Child exists."));
     int seen = load.ok_so_far();
@@ -68,7 +69,8 @@ BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
     seen = load.ok_so_far();
     BOOST_REQUIRE(eventually([&] { return load.ok_so_far() > seen + 50; }));
     auto totals = load.stop();
-    BOOST_TEST(totals.failed == 0, totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
+    BOOST_TEST(totals.failed == 0,
+               totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
     kill_hard(new_master); // it is not our child: stop it and its workers
     for (int w : children_of(new_master)) kill_hard(w);
     BOOST_TEST(eventually([&] { return !process_alive(new_master); }));
@@ -101,7 +103,8 @@ BOOST_AUTO_TEST_CASE(daemon_mode_detaches_writes_and_removes_the_pidfile)
     temp_dir dir;
     auto pidfile = dir / "app.pid";
     auto errlog = dir / "error.log";
-    auto launcher = run_to_end(bin, serve_args(lib(examples, "hello"), {"-D", "-p", pidfile, "--error-logfile", errlog}));
+    auto launcher =
+        run_to_end(bin, serve_args(lib(examples, "hello"), {"-D", "-p", pidfile, "--error-logfile", errlog}));
     BOOST_REQUIRE_MESSAGE(launcher.status == 0, launcher.err);
     std::istringstream in(read_text(pidfile));
     int pid = 0;
@@ -246,8 +249,10 @@ BOOST_AUTO_TEST_CASE(usr1_reopens_logs_after_a_rotation)
     temp_dir dir;
     auto errlog = dir / "error.log";
     auto access = dir / "access.log";
-    server_process server(bin, serve_args(lib(examples, "hello"), {"--error-logfile", errlog, "--access-logfile", access}));
-    BOOST_REQUIRE(eventually([&] { return read_text(errlog).find("Listening at: http://127.0.0.1:") != std::string::npos; }));
+    server_process server(bin,
+                          serve_args(lib(examples, "hello"), {"--error-logfile", errlog, "--access-logfile", access}));
+    BOOST_REQUIRE(
+        eventually([&] { return read_text(errlog).find("Listening at: http://127.0.0.1:") != std::string::npos; }));
     auto text = read_text(errlog);
     auto at = text.find("Listening at: http://127.0.0.1:") + 31;
     int port = std::atoi(text.c_str() + at);
@@ -274,7 +279,8 @@ BOOST_AUTO_TEST_CASE(sd_notify_reports_ready_reloading_and_stopping)
     auto sock = dir / "notify.sock";
     int fd = bind_datagram(sock);
     BOOST_REQUIRE(fd >= 0);
-    server_process server(bin, serve_args(lib(examples, "hello"), {}), std::vector<std::string>{"NOTIFY_SOCKET=" + sock});
+    server_process server(bin, serve_args(lib(examples, "hello"), {}),
+                          std::vector<std::string>{"NOTIFY_SOCKET=" + sock});
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     auto ready = receive_datagram(fd, 10s);
     BOOST_TEST(ready.find("READY=1") != std::string::npos, ready);
@@ -293,13 +299,15 @@ BOOST_AUTO_TEST_CASE(syslog_receives_error_log_lines)
     auto sock = dir / "syslog.sock";
     int fd = bind_datagram(sock);
     BOOST_REQUIRE(fd >= 0);
-    server_process server(bin, serve_args(lib(examples, "hello"), {"--log-syslog", "--log-syslog-to", "unix://" + sock}));
+    server_process server(bin,
+                          serve_args(lib(examples, "hello"), {"--log-syslog", "--log-syslog-to", "unix://" + sock}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
     std::string got;
     BOOST_TEST(eventually([&] {
-        got += receive_datagram(fd, 1s);
-        return got.find("Listening at:") != std::string::npos;
-    }), got);
+                   got += receive_datagram(fd, 1s);
+                   return got.find("Listening at:") != std::string::npos;
+               }),
+               got);
     BOOST_TEST(got.find("<14>forkhorn[") != std::string::npos, got);
     close_fd(fd);
 }
@@ -324,8 +332,9 @@ namespace {
 // every worker has served one; and how many connections each worker served.
 double wake_ups_per_connection(const std::string& kind, int workers, std::map<std::string, int>& served)
 {
-    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", std::to_string(workers), "-k", kind,
-                                                                    "--access-logfile", "-", "--access-logformat", "%(p)s"}));
+    server_process server(bin,
+                          serve_args(lib(examples, "hello"), {"-w", std::to_string(workers), "-k", kind,
+                                                              "--access-logfile", "-", "--access-logformat", "%(p)s"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     int answered = 0;

@@ -153,7 +153,8 @@ BOOST_AUTO_TEST_CASE(show_commands_describe_the_server)
     BOOST_TEST(config["workers"].get<int>() == 2);
     BOOST_TEST(config["proc_name"].get<std::string>() == app.name);
     auto listeners = app.ctl_json({"show", "listeners"});
-    BOOST_TEST(listeners["listeners"][0]["address"].get<std::string>() == "http://127.0.0.1:" + std::to_string(app.port));
+    BOOST_TEST(listeners["listeners"][0]["address"].get<std::string>() ==
+               "http://127.0.0.1:" + std::to_string(app.port));
     auto human = app.ctl({"show", "workers"});
     BOOST_TEST(human.status == 0);
     BOOST_TEST(human.out.find("PID") != std::string::npos, human.out);

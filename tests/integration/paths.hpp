@@ -49,7 +49,7 @@ struct worker_is {
 
 inline std::vector<std::string> serve_args(const std::string& app, std::vector<std::string> extra = {})
 {
-    std::vector<std::string> args{app, "-b", "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket",
+    std::vector<std::string> args{app,  "-b",          "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket",
                                   "-k", worker_class()};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
@@ -61,8 +61,8 @@ inline std::vector<std::string> serve_args(const std::string& app, std::vector<s
 /// On failure the message gives its log.
 inline void require_booted(const server_process& server, int n = 1)
 {
-    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Booting worker", 20s, n),
-                          "wanted " << n << " workers booted; the log:\n" << server.log());
+    BOOST_REQUIRE_MESSAGE(server.wait_for_log("Booting worker", 20s, n), "wanted " << n << " workers booted; the log:\n"
+                                                                                   << server.log());
 }
 
 /// Requires `server` to have `n` workers within 20 s (a loaded machine under wine starts a
@@ -71,7 +71,7 @@ inline void require_workers(const server_process& server, std::size_t n)
 {
     bool reached = eventually([&] { return server.children().size() == n; }, 20s);
     BOOST_REQUIRE_MESSAGE(reached, "wanted " << n << " workers, have " << server.children().size() << "\n"
-                                              << server.log());
+                                             << server.log());
 }
 
 inline int count_of(const std::string& text, std::string_view needle)

@@ -7,15 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "paths.hpp"
 
 using namespace forkhorn::test;
-
-
 
 BOOST_AUTO_TEST_SUITE(serving)
 
@@ -102,8 +100,8 @@ BOOST_AUTO_TEST_CASE(access_log_uses_gunicorn_format)
 
 BOOST_AUTO_TEST_CASE(every_worker_takes_connections)
 {
-    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "3", "--access-logfile", "-",
-                                                                    "--access-logformat", "%(p)s"}));
+    server_process server(
+        bin, serve_args(lib(examples, "hello"), {"-w", "3", "--access-logfile", "-", "--access-logformat", "%(p)s"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     require_booted(server, 3);
@@ -127,10 +125,12 @@ BOOST_AUTO_TEST_CASE(every_worker_takes_connections)
 
 BOOST_AUTO_TEST_CASE(proxy_protocol_names_the_client)
 {
-    server_process server(bin, serve_args(lib(fixtures, "c_app"), {"--proxy-protocol", "auto", "--access-logfile", "-"}));
+    server_process server(bin,
+                          serve_args(lib(fixtures, "c_app"), {"--proxy-protocol", "auto", "--access-logfile", "-"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
-    auto v1 = exchange_raw(port, "PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET /x?scheme HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto v1 =
+        exchange_raw(port, "PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET /x?scheme HTTP/1.1\r\nHost: a\r\n\r\n");
     BOOST_REQUIRE(v1);
     BOOST_TEST(parse_reply(*v1).body == "http 203.0.113.7");
     BOOST_TEST(eventually([&] { return server.out().find("203.0.113.7 - - [") != std::string::npos; }), server.out());
@@ -139,13 +139,14 @@ BOOST_AUTO_TEST_CASE(proxy_protocol_names_the_client)
     BOOST_REQUIRE(reply);
     BOOST_TEST(parse_reply(*reply).body == "http 198.51.100.5");
     BOOST_TEST(parse_reply(*exchange_raw(port, "GET /x?scheme HTTP/1.1\r\nHost: a\r\n\r\n")).body == "http 127.0.0.1");
-    BOOST_TEST(parse_reply(*exchange_raw(port, "PROXY TCP4 1.2.3 10.0.0.1 1 2\r\nGET / HTTP/1.1\r\n\r\n")).status == 400);
+    BOOST_TEST(parse_reply(*exchange_raw(port, "PROXY TCP4 1.2.3 10.0.0.1 1 2\r\nGET / HTTP/1.1\r\n\r\n")).status ==
+               400);
 }
 
 BOOST_AUTO_TEST_CASE(proxy_header_from_an_untrusted_peer_is_forbidden)
 {
-    server_process server(bin, serve_args(lib(fixtures, "c_app"), {"--proxy-protocol", "v1", "--proxy-allow-from",
-                                                                    "10.0.0.0/8"}));
+    server_process server(
+        bin, serve_args(lib(fixtures, "c_app"), {"--proxy-protocol", "v1", "--proxy-allow-from", "10.0.0.0/8"}));
     int port = server.port();
     BOOST_REQUIRE_MESSAGE(port > 0, server.log());
     auto raw = exchange_raw(port, "PROXY TCP4 203.0.113.7 10.0.0.1 5555 80\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -221,7 +222,8 @@ BOOST_AUTO_TEST_CASE(killing_the_arbiter_takes_its_workers_down)
     // arbiter's handle signalled and stops gracefully; slow under wine on a loaded machine.
     for (auto [w, started] : workers)
         BOOST_TEST(eventually([&] { return !still_running(w, started); }, 15s),
-                   "worker " << w << " still runs: " << command_line(w) << "\n" << server.log());
+                   "worker " << w << " still runs: " << command_line(w) << "\n"
+                             << server.log());
 }
 
 BOOST_AUTO_TEST_CASE(term_stops_gracefully_with_status_zero_and_closes_the_port)
@@ -311,7 +313,9 @@ BOOST_AUTO_TEST_CASE(bad_flags_exit_2_with_one_line)
 
 BOOST_AUTO_TEST_CASE(broken_config_file_exits_2)
 {
-    auto path = (std::filesystem::temp_directory_path() / ("forkhorn-broken-" + std::to_string(std::random_device{}()) + ".toml")).string();
+    auto path = (std::filesystem::temp_directory_path() /
+                 ("forkhorn-broken-" + std::to_string(std::random_device{}()) + ".toml"))
+                    .string();
     std::ofstream(path) << "workers = \n";
     auto r = run_to_end(bin, {lib(examples, "hello"), "-c", path});
     std::remove(path.c_str());

@@ -97,8 +97,7 @@ BOOST_AUTO_TEST_CASE(expect_100_continue_then_the_body)
     BOOST_TEST(has(r.body, "\"body_b64\": \"aGVsbG8=\""), r.body); // "hello"
 }
 
-BOOST_AUTO_TEST_CASE(an_idle_connection_closes_after_keep_alive_seconds,
-                     *utf::precondition(worker_is{"sync", true}))
+BOOST_AUTO_TEST_CASE(an_idle_connection_closes_after_keep_alive_seconds, *utf::precondition(worker_is{"sync", true}))
 {
     serving s("hello", {"--keep-alive", "1"});
     client_connection c(s.port);
@@ -387,8 +386,8 @@ BOOST_AUTO_TEST_CASE(a_stalled_upload_times_out, *utf::precondition(worker_is{"s
 {
     serving s("stream", {"-w", "1", "--threads", "2", "-t", "2"});
     client_connection stalled(s.port);
-    BOOST_REQUIRE(stalled.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" +
-                               std::string(100 * 1024, 'a')));
+    BOOST_REQUIRE(
+        stalled.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n" + std::string(100 * 1024, 'a')));
     auto r = stalled.read_reply(10s); // whatever the app answers, the connection then closes
     BOOST_TEST((r.status == 0 || stalled.closed_by_peer(10s)));
     BOOST_TEST(http_get(s.port, "/?bytes=10", 3s).status == 200);
@@ -481,8 +480,10 @@ BOOST_AUTO_TEST_CASE(every_worker_type_answers_the_same_bytes, *utf::preconditio
             auto raw = exchange_raw(port, requests[i]);
             BOOST_REQUIRE(raw.has_value());
             auto normal = without_date(*raw);
-            if (kind == "sync") reference.push_back(normal);
-            else BOOST_TEST(normal == reference[i], kind << ", request " << i);
+            if (kind == "sync")
+                reference.push_back(normal);
+            else
+                BOOST_TEST(normal == reference[i], kind << ", request " << i);
         }
     }
 }

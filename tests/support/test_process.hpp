@@ -18,8 +18,8 @@ enum class sig { term, int_, quit, hup, ttin, ttou, usr1, usr2, winch, kill };
 
 /// Extra ways to start a server.
 struct launch_options {
-    std::vector<std::string> env; // "NAME=value"
-    int listen_fd = -1;           // passed to the server as fd 3
+    std::vector<std::string> env;   // "NAME=value"
+    int listen_fd = -1;             // passed to the server as fd 3
     bool socket_activation = false; // with listen_fd: LISTEN_FDS=1, LISTEN_PID=<the server>
 };
 
@@ -163,7 +163,8 @@ private:
 void kill_hard(int pid);
 void sleep_ms(int ms);
 /// Polls `pred` every 20 ms until it holds or `timeout` passes.
-template <typename Pred> bool eventually(Pred pred, std::chrono::milliseconds timeout = 10s)
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = 10s)
 {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!pred()) {

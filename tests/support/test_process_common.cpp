@@ -213,8 +213,10 @@ http_reply client_connection::read_reply(std::chrono::milliseconds timeout)
                 length = chunked_length(std::string_view(buffered_).substr(body_at), body);
             } else if (auto cl = head.find("content-length: "); !bodyless && cl != std::string::npos) {
                 length = std::strtoull(head.c_str() + cl + 16, nullptr, 10);
-                if (buffered_.size() < body_at + length) length = std::string::npos;
-                else body = buffered_.substr(body_at, length);
+                if (buffered_.size() < body_at + length)
+                    length = std::string::npos;
+                else
+                    body = buffered_.substr(body_at, length);
             }
             if (length != std::string::npos) {
                 r.body = body;
@@ -235,8 +237,7 @@ std::string client_connection::take_some(std::chrono::milliseconds timeout)
 bool client_connection::closed_by_peer(std::chrono::milliseconds timeout)
 {
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (fill(deadline)) {
-    }
+    while (fill(deadline)) {}
     return eof_ && buffered_.empty();
 }
 

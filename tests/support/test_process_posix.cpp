@@ -1,10 +1,10 @@
 #include "test_process.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -85,7 +85,6 @@ int connect_local(int port)
 
 } // namespace
 
-
 bool process_alive(int pid) { return ::kill(pid, 0) == 0; }
 
 std::uint64_t process_rss_kib(int pid)
@@ -134,9 +133,6 @@ server_process::~server_process()
     std::string cmd = "rm -rf " + dir_;
     (void)!std::system(cmd.c_str());
 }
-
-
-
 
 void server_process::send(sig s) const { ::kill(pid_, signo(s)); }
 
@@ -204,7 +200,6 @@ std::string receive_datagram(int fd, std::chrono::milliseconds timeout)
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
 }
 
-
 std::string make_temp_dir()
 {
     char tmpl[] = "/tmp/forkhorn-test-XXXXXX";
@@ -226,14 +221,5 @@ int listen_local(int& port)
 }
 
 void close_fd(int fd) { ::close(fd); }
-
-
-
-
-
-
-
-
-
 
 } // namespace forkhorn::test

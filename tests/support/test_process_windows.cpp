@@ -94,7 +94,6 @@ constexpr DWORD killed_exit_code = 137;
 
 } // namespace
 
-
 bool has_unix_features() { return false; }
 
 bool process_alive(int pid)
@@ -258,6 +257,5 @@ std::intptr_t connect_nonblocking(int port)
     ioctlsocket(s, FIONBIO, &on);
     return static_cast<std::intptr_t>(s);
 }
-
 
 } // namespace forkhorn::test

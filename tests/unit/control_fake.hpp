@@ -24,10 +24,26 @@ struct fake_arbiter final : control::arbiter_view {
     std::vector<platform::control_event> posted;
     bool fail = false; // every view throws, as a broken arbiter might
 
-    std::vector<control::worker_row> workers() const override { check(); return rows; }
-    control::stats_row stats() const override { check(); return counters; }
-    std::vector<control::listener_row> listeners() const override { check(); return bound; }
-    const settings& config() const override { check(); return cfg; }
+    std::vector<control::worker_row> workers() const override
+    {
+        check();
+        return rows;
+    }
+    control::stats_row stats() const override
+    {
+        check();
+        return counters;
+    }
+    std::vector<control::listener_row> listeners() const override
+    {
+        check();
+        return bound;
+    }
+    const settings& config() const override
+    {
+        check();
+        return cfg;
+    }
     int change_workers(int delta) override
     {
         deltas.push_back(delta);

@@ -177,8 +177,8 @@ BOOST_AUTO_TEST_CASE(other_modes)
     test::fake_arbiter a;
     control::control_server server(a);
     BOOST_REQUIRE(!server.open(dir / "ctl.sock", 0660).has_value());
-    BOOST_TEST((mode_of(dir / "ctl.sock") == (fs::perms::owner_read | fs::perms::owner_write |
-                                               fs::perms::group_read | fs::perms::group_write)));
+    BOOST_TEST((mode_of(dir / "ctl.sock") ==
+                (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::group_write)));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_socket_in_use)
@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(close_removes_the_socket)
     server.close();
     BOOST_TEST(!fs::exists(path));
     BOOST_TEST(server.handle() == platform::invalid_socket);
-    server.on_readable(); // harmless when closed
+    server.on_readable();                                // harmless when closed
     BOOST_REQUIRE(!server.open(path, 0600).has_value()); // and it opens again
     BOOST_TEST(fs::exists(path));
 }
@@ -346,7 +346,8 @@ BOOST_AUTO_TEST_CASE(stale_pidfile_is_not_running)
     write_pid(pidfile, dead_pid, 12345);
     auto r = ctl({"--pid", pidfile, "term"});
     BOOST_TEST(r.status == 3);
-    BOOST_TEST(r.err == "forkhorn ctl: not running (stale pidfile " + pidfile + " names pid " + std::to_string(dead_pid) + ")\n");
+    BOOST_TEST(r.err == "forkhorn ctl: not running (stale pidfile " + pidfile + " names pid " +
+                            std::to_string(dead_pid) + ")\n");
     BOOST_TEST(ctl({"--pid", pidfile, "show", "workers"}).status == 3);
     // The pid is alive but belongs to another process now (its start time differs).
     int self = platform::current_pid();
@@ -419,12 +420,13 @@ BOOST_AUTO_TEST_CASE(signal_verbs_through_the_socket_with_only_s)
         BOOST_TEST(ctl({"-s", socket, "hup"}).out == "reloading\n");
         BOOST_TEST(ctl({"-s", socket, "reopen"}).status == 0);
         BOOST_TEST(ctl({"-s", socket, "term"}).out == "shutting down (graceful)\n");
-        BOOST_TEST(ctl({"-s", socket, "--json", "quit"}).out == R"({"mode":"quick","status":"shutting_down"})" "\n");
+        BOOST_TEST(ctl({"-s", socket, "--json", "quit"}).out == R"({"mode":"quick","status":"shutting_down"})"
+                                                                "\n");
     }
     using platform::control_event;
     BOOST_TEST((a.deltas == std::vector<int>{2, -1}));
     BOOST_TEST((a.posted == std::vector<control_event>{control_event::hup, control_event::usr1, control_event::term,
-                                                         control_event::int_}));
+                                                       control_event::int_}));
 }
 
 BOOST_AUTO_TEST_CASE(live_pidfile_finds_pid_and_socket)

@@ -143,8 +143,13 @@ BOOST_AUTO_TEST_CASE(show_workers_sorted_by_age)
     auto d = data_of(reply);
     BOOST_TEST(d["count"] == 2);
     BOOST_REQUIRE(d["workers"].size() == 2U);
-    BOOST_TEST(d["workers"][0] == json({{"pid", 201}, {"age", 1}, {"uptime", 3723.0}, {"requests", 1200},
-                                        {"connections", 0}, {"last_beat", 0.5}, {"state", "idle"}}));
+    BOOST_TEST(d["workers"][0] == json({{"pid", 201},
+                                        {"age", 1},
+                                        {"uptime", 3723.0},
+                                        {"requests", 1200},
+                                        {"connections", 0},
+                                        {"last_beat", 0.5},
+                                        {"state", "idle"}}));
     BOOST_TEST(d["workers"][1]["pid"] == 202);
 }
 
@@ -161,8 +166,13 @@ BOOST_AUTO_TEST_CASE(show_stats)
 {
     test::fake_arbiter a;
     auto d = data_of(ask(a, "show stats"));
-    BOOST_TEST(d == json({{"uptime", 3723.4}, {"pid", 200}, {"workers_current", 2}, {"workers_target", 2},
-                          {"workers_spawned", 5}, {"workers_killed", 3}, {"reloads", 1}}));
+    BOOST_TEST(d == json({{"uptime", 3723.4},
+                          {"pid", 200},
+                          {"workers_current", 2},
+                          {"workers_target", 2},
+                          {"workers_spawned", 5},
+                          {"workers_killed", 3},
+                          {"reloads", 1}}));
 }
 
 BOOST_AUTO_TEST_CASE(show_config_has_every_setting_typed)
@@ -214,7 +224,8 @@ BOOST_AUTO_TEST_CASE(worker_add_and_remove_bad_counts)
 {
     test::fake_arbiter a;
     for (std::string n : {"0", "-1", "x", "2x", "4097", "99999999999", ""})
-        BOOST_TEST(error_of(ask(a, "worker add", {n})).find("is not a number between 1 and 4096") != std::string::npos, n);
+        BOOST_TEST(error_of(ask(a, "worker add", {n})).find("is not a number between 1 and 4096") != std::string::npos,
+                   n);
     BOOST_TEST(error_of(ask(a, "worker remove", {"1", "2"})) == "worker remove: too many arguments");
     BOOST_TEST(a.deltas.empty());
 }
@@ -281,8 +292,10 @@ BOOST_AUTO_TEST_CASE(malformed_requests)
     BOOST_TEST(error_of(raw("[1,2]")) == "request is not a JSON object");
     BOOST_TEST(error_of(raw("{}")) == "request has no \"command\" string");
     BOOST_TEST(error_of(raw(R"({"command": 5})")) == "request has no \"command\" string");
-    BOOST_TEST(error_of(raw(R"({"command": "help", "args": "x"})")) == "\"args\" must be an array of strings or integers");
-    BOOST_TEST(error_of(raw(R"({"command": "help", "args": [{}]})")) == "\"args\" must be an array of strings or integers");
+    BOOST_TEST(error_of(raw(R"({"command": "help", "args": "x"})")) ==
+               "\"args\" must be an array of strings or integers");
+    BOOST_TEST(error_of(raw(R"({"command": "help", "args": [{}]})")) ==
+               "\"args\" must be an array of strings or integers");
     BOOST_TEST(raw("{").at("id").is_null());
 }
 
@@ -378,9 +391,12 @@ BOOST_AUTO_TEST_CASE(listeners_config_and_actions)
     BOOST_TEST(config.find("\nbind:                     127.0.0.1:8000\n") != std::string::npos);
     BOOST_TEST(config.find("\ncontrol_socket_mode:      0o600\n") != std::string::npos);
     BOOST_TEST(config.find("\numask:                    0o0\n") != std::string::npos);
-    BOOST_TEST(format_human(command_kind::worker_add, data_of(ask(a, "worker add", {"2"}))) == "added 2 workers (2 -> 4)\n");
-    BOOST_TEST(format_human(command_kind::worker_remove, data_of(ask(a, "worker remove"))) == "removed 1 worker (4 -> 3)\n");
-    BOOST_TEST(format_human(command_kind::shutdown, data_of(ask(a, "shutdown", {"quick"}))) == "shutting down (quick)\n");
+    BOOST_TEST(format_human(command_kind::worker_add, data_of(ask(a, "worker add", {"2"}))) ==
+               "added 2 workers (2 -> 4)\n");
+    BOOST_TEST(format_human(command_kind::worker_remove, data_of(ask(a, "worker remove"))) ==
+               "removed 1 worker (4 -> 3)\n");
+    BOOST_TEST(format_human(command_kind::shutdown, data_of(ask(a, "shutdown", {"quick"}))) ==
+               "shutting down (quick)\n");
     auto help = format_human(command_kind::help, data_of(ask(a, "help")));
     BOOST_TEST(help.starts_with("show workers "));
 }

@@ -14,7 +14,7 @@ namespace {
 struct memory_transport final : transport {
     std::string input;
     std::size_t pos = 0;
-    std::size_t delivered = 0; // bytes of input already "received"
+    std::size_t delivered = 0;  // bytes of input already "received"
     std::size_t step = 1 << 20; // bytes per fill()
     std::string sent;
 
@@ -106,7 +106,8 @@ struct nonblocking_exchange {
     bool start(handler_fn& fn)
     {
         static const fh_app app{FORKHORN_ABI_VERSION, sizeof(fh_app), "test", nullptr, nullptr, trampoline, nullptr};
-        return ex->start(app, &fn, [](void* self) { static_cast<nonblocking_exchange*>(self)->finished = true; }, this);
+        return ex->start(
+            app, &fn, [](void* self) { static_cast<nonblocking_exchange*>(self)->finished = true; }, this);
     }
 };
 
@@ -210,13 +211,14 @@ BOOST_AUTO_TEST_CASE(failed_handler_gets_500)
 BOOST_AUTO_TEST_CASE(reads_a_chunked_body_arriving_byte_by_byte)
 {
     std::string body;
-    serve("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
-          [&](auto api, auto req, auto) {
-              char buf[3];
-              for (std::int64_t n; (n = api->read_body(req, buf, sizeof buf)) > 0;) body.append(buf, n);
-              return FH_DONE;
-          },
-          1);
+    serve(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+        [&](auto api, auto req, auto) {
+            char buf[3];
+            for (std::int64_t n; (n = api->read_body(req, buf, sizeof buf)) > 0;) body.append(buf, n);
+            return FH_DONE;
+        },
+        1);
     BOOST_TEST(body == "hello world");
 }
 

@@ -13,7 +13,8 @@ namespace {
 const std::string signature = "\r\n\r\n\0\r\nQUIT\n"s;
 
 // A v2 header: signature, version/command, family/protocol, then `block` with its length.
-std::string v2(unsigned ver_cmd, unsigned fam_proto, const std::string& block) {
+std::string v2(unsigned ver_cmd, unsigned fam_proto, const std::string& block)
+{
     std::string h = signature;
     h += static_cast<char>(ver_cmd);
     h += static_cast<char>(fam_proto);
@@ -22,7 +23,8 @@ std::string v2(unsigned ver_cmd, unsigned fam_proto, const std::string& block) {
     return h + block;
 }
 
-std::string bytes(std::initializer_list<unsigned> list) {
+std::string bytes(std::initializer_list<unsigned> list)
+{
     std::string s;
     for (unsigned b : list) s += static_cast<char>(b);
     return s;
@@ -32,18 +34,21 @@ std::string bytes(std::initializer_list<unsigned> list) {
 const std::string inet_block = bytes({1, 2, 3, 4, 5, 6, 7, 8, 0x04, 0x57, 0x08, 0xAE});
 // 2001:db8::1:443 → ::ffff:10.0.0.1:80
 const std::string inet6_block =
-    bytes({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-           0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1, 0x01, 0xBB, 0x00, 0x50});
+    bytes({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0,    0,    0,  0, 0, 0, 0,    1,    0,    0,
+           0,    0,    0,    0,    0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1, 0x01, 0xBB, 0x00, 0x50});
 
-proxy_result parse(const std::string& input, proxy_mode mode = proxy_mode::auto_detect) {
+proxy_result parse(const std::string& input, proxy_mode mode = proxy_mode::auto_detect)
+{
     return parse_proxy_header(input, mode);
 }
 
-bool is_error(const std::string& input, proxy_mode mode = proxy_mode::auto_detect) {
+bool is_error(const std::string& input, proxy_mode mode = proxy_mode::auto_detect)
+{
     return parse(input, mode).status == parse_status::error;
 }
 
-bool passes_through(const std::string& input, proxy_mode mode) {
+bool passes_through(const std::string& input, proxy_mode mode)
+{
     const proxy_result r = parse(input, mode);
     return r.status == parse_status::done && r.consumed == 0 && r.info.version == 0 && !r.info.local &&
            r.info.source_addr.empty();
@@ -51,7 +56,8 @@ bool passes_through(const std::string& input, proxy_mode mode) {
 
 // Feeds `input` one byte more at a time: every strict prefix must be need_more (or the same
 // error early), and the whole must give what a single call gives.
-void check_bytewise(const std::string& input, proxy_mode mode = proxy_mode::auto_detect) {
+void check_bytewise(const std::string& input, proxy_mode mode = proxy_mode::auto_detect)
+{
     const proxy_result whole = parse(input, mode);
     for (std::size_t n = 0; n < input.size(); ++n) {
         const proxy_result r = parse(input.substr(0, n), mode);
@@ -75,7 +81,8 @@ void check_bytewise(const std::string& input, proxy_mode mode = proxy_mode::auto
 
 BOOST_AUTO_TEST_SUITE(http_proxy_protocol)
 
-BOOST_AUTO_TEST_CASE(v1_tcp4) {
+BOOST_AUTO_TEST_CASE(v1_tcp4)
+{
     const std::string line = "PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\r\n";
     const proxy_result r = parse(line + "GET / HTTP/1.1\r\n");
     BOOST_TEST_REQUIRE((r.status == parse_status::done), r.reason);
@@ -88,7 +95,8 @@ BOOST_AUTO_TEST_CASE(v1_tcp4) {
     BOOST_TEST(r.info.dest_port == 2222);
 }
 
-BOOST_AUTO_TEST_CASE(v1_tcp6_is_normalised) {
+BOOST_AUTO_TEST_CASE(v1_tcp6_is_normalised)
+{
     const std::string line = "PROXY TCP6 2001:DB8:0:0:0:0:0:1 ::1 0 65535\r\n";
     const proxy_result r = parse(line);
     BOOST_TEST_REQUIRE((r.status == parse_status::done), r.reason);
@@ -100,7 +108,8 @@ BOOST_AUTO_TEST_CASE(v1_tcp6_is_normalised) {
     BOOST_TEST(parse("PROXY TCP6 ::ffff:1.2.3.4 ::1 1 2\r\n").info.source_addr == "::ffff:1.2.3.4");
 }
 
-BOOST_AUTO_TEST_CASE(v1_longest_valid_line) {
+BOOST_AUTO_TEST_CASE(v1_longest_valid_line)
+{
     // Spec §2.1's 107 bytes are for "UNKNOWN"; the longest TCP6 line is 104 bytes.
     const std::string line =
         "PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
@@ -117,7 +126,8 @@ BOOST_AUTO_TEST_CASE(v1_longest_valid_line) {
     BOOST_TEST(parse(unknown.substr(0, 6) + " " + unknown.substr(6)).reason == "PROXY line too long");
 }
 
-BOOST_AUTO_TEST_CASE(v1_field_count) {
+BOOST_AUTO_TEST_CASE(v1_field_count)
+{
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111\r\n"));
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222 3333\r\n"));
     BOOST_TEST(is_error("PROXY TCP4  1.2.3.4 5.6.7.8 1111 2222\r\n")); // doubled space
@@ -126,7 +136,8 @@ BOOST_AUTO_TEST_CASE(v1_field_count) {
     BOOST_TEST(is_error("PROXY TCP4\t1.2.3.4 5.6.7.8 1111 2222\r\n"));
 }
 
-BOOST_AUTO_TEST_CASE(v1_protocol) {
+BOOST_AUTO_TEST_CASE(v1_protocol)
+{
     BOOST_TEST(is_error("PROXY UNKNOWN\r\n"));
     BOOST_TEST(is_error("PROXY UNKNOWN 1.2.3.4 5.6.7.8 1111 2222\r\n"));
     BOOST_TEST(parse("PROXY UNKNOWN 1.2.3.4 5.6.7.8 1111 2222\r\n").reason == "PROXY UNKNOWN not supported");
@@ -134,18 +145,20 @@ BOOST_AUTO_TEST_CASE(v1_protocol) {
     BOOST_TEST(is_error("PROXY tcp4 1.2.3.4 5.6.7.8 1111 2222\r\n"));
 }
 
-BOOST_AUTO_TEST_CASE(v1_addresses) {
+BOOST_AUTO_TEST_CASE(v1_addresses)
+{
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.256 5.6.7.8 1111 2222\r\n"));
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7 1111 2222\r\n"));
     BOOST_TEST(is_error("PROXY TCP4 01.2.3.4 5.6.7.8 1111 2222\r\n"));
-    BOOST_TEST(is_error("PROXY TCP4 ::1 5.6.7.8 1111 2222\r\n"));        // v6 under TCP4
-    BOOST_TEST(is_error("PROXY TCP6 1.2.3.4 ::1 1111 2222\r\n"));        // v4 under TCP6
+    BOOST_TEST(is_error("PROXY TCP4 ::1 5.6.7.8 1111 2222\r\n")); // v6 under TCP4
+    BOOST_TEST(is_error("PROXY TCP6 1.2.3.4 ::1 1111 2222\r\n")); // v4 under TCP6
     BOOST_TEST(is_error("PROXY TCP6 ::1 1::2::3 1111 2222\r\n"));
     BOOST_TEST(is_error("PROXY TCP6 [::1] ::1 1111 2222\r\n"));
     BOOST_TEST(is_error("PROXY TCP4 localhost 5.6.7.8 1111 2222\r\n"));
 }
 
-BOOST_AUTO_TEST_CASE(v1_ports) {
+BOOST_AUTO_TEST_CASE(v1_ports)
+{
     for (const char* port : {"65536", "-1", "+80", "", "8o", "100000", "0x50", " 80"}) {
         BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 "s + port + " 2222\r\n"), port);
         BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111 "s + port + "\r\n"), port);
@@ -153,18 +166,20 @@ BOOST_AUTO_TEST_CASE(v1_ports) {
     BOOST_TEST(parse("PROXY TCP4 1.2.3.4 5.6.7.8 080 0\r\n").info.source_port == 80); // int() takes it
 }
 
-BOOST_AUTO_TEST_CASE(v1_line_ending_and_length) {
+BOOST_AUTO_TEST_CASE(v1_line_ending_and_length)
+{
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\n"));
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\rX"));
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\r\r\n"));
     const std::string long_line = "PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222" + std::string(80, ' ');
-    BOOST_TEST(is_error(long_line));                       // 107 bytes and no CRLF yet
+    BOOST_TEST(is_error(long_line)); // 107 bytes and no CRLF yet
     BOOST_TEST((parse(long_line.substr(0, 106)).status == parse_status::need_more));
     BOOST_TEST(parse(long_line.substr(0, 106) + "\r\n").reason == "PROXY line too long"); // CRLF at 107-108
     BOOST_TEST(is_error("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222" + std::string(200, 'x') + "\r\n"));
 }
 
-BOOST_AUTO_TEST_CASE(v1_bytewise) {
+BOOST_AUTO_TEST_CASE(v1_bytewise)
+{
     check_bytewise("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\r\nGET / HTTP/1.1\r\n\r\n");
     check_bytewise("PROXY TCP6 ::1 ::2 1 2\r\n");
     check_bytewise("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\r\n", proxy_mode::v1);
@@ -173,7 +188,8 @@ BOOST_AUTO_TEST_CASE(v1_bytewise) {
     BOOST_TEST((parse("PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\r").status == parse_status::need_more));
 }
 
-BOOST_AUTO_TEST_CASE(v2_proxy_inet) {
+BOOST_AUTO_TEST_CASE(v2_proxy_inet)
+{
     const std::string header = v2(0x21, 0x11, inet_block);
     const proxy_result r = parse(header + "GET / HTTP/1.1\r\n");
     BOOST_TEST_REQUIRE((r.status == parse_status::done), r.reason);
@@ -187,7 +203,8 @@ BOOST_AUTO_TEST_CASE(v2_proxy_inet) {
     check_bytewise(header + "GET");
 }
 
-BOOST_AUTO_TEST_CASE(v2_proxy_inet6) {
+BOOST_AUTO_TEST_CASE(v2_proxy_inet6)
+{
     const std::string header = v2(0x21, 0x21, inet6_block);
     const proxy_result r = parse(header);
     BOOST_TEST_REQUIRE((r.status == parse_status::done), r.reason);
@@ -199,7 +216,8 @@ BOOST_AUTO_TEST_CASE(v2_proxy_inet6) {
     check_bytewise(header);
 }
 
-BOOST_AUTO_TEST_CASE(v2_local) {
+BOOST_AUTO_TEST_CASE(v2_local)
+{
     // LOCAL: the proxy's own connection (health checks); the block is ignored, whatever it is.
     for (unsigned fam : {0x00U, 0x11U, 0x31U, 0x22U}) {
         const std::string header = v2(0x20, fam, fam == 0 ? "" : inet_block);
@@ -213,7 +231,8 @@ BOOST_AUTO_TEST_CASE(v2_local) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(v2_proxy_unspec_keeps_real_endpoints) {
+BOOST_AUTO_TEST_CASE(v2_proxy_unspec_keeps_real_endpoints)
+{
     for (unsigned fam : {0x00U, 0x01U}) {
         const proxy_result r = parse(v2(0x21, fam, ""));
         BOOST_TEST_REQUIRE((r.status == parse_status::done), r.reason);
@@ -222,7 +241,8 @@ BOOST_AUTO_TEST_CASE(v2_proxy_unspec_keeps_real_endpoints) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(v2_tlvs_are_skipped) {
+BOOST_AUTO_TEST_CASE(v2_tlvs_are_skipped)
+{
     // PP2_TYPE_ALPN "h2" and PP2_TYPE_AUTHORITY "example.com" after the addresses.
     const std::string tlvs = bytes({0x01, 0x00, 0x02}) + "h2" + bytes({0x02, 0x00, 0x0B}) + "example.com";
     const std::string header = v2(0x21, 0x11, inet_block + tlvs);
@@ -233,20 +253,21 @@ BOOST_AUTO_TEST_CASE(v2_tlvs_are_skipped) {
     check_bytewise(header);
 }
 
-BOOST_AUTO_TEST_CASE(v2_errors) {
-    BOOST_TEST(is_error(v2(0x11, 0x11, inet_block)));          // version 1
-    BOOST_TEST(is_error(v2(0x31, 0x11, inet_block)));          // version 3
-    BOOST_TEST(is_error(v2(0x22, 0x11, inet_block)));          // command 2
+BOOST_AUTO_TEST_CASE(v2_errors)
+{
+    BOOST_TEST(is_error(v2(0x11, 0x11, inet_block)));            // version 1
+    BOOST_TEST(is_error(v2(0x31, 0x11, inet_block)));            // version 3
+    BOOST_TEST(is_error(v2(0x22, 0x11, inet_block)));            // command 2
     BOOST_TEST(is_error(v2(0x21, 0x31, std::string(216, 'a')))); // UNIX
     BOOST_TEST(parse(v2(0x21, 0x31, std::string(216, 'a'))).reason == "PROXY v2 UNIX family not supported");
-    BOOST_TEST(is_error(v2(0x21, 0x41, inet_block)));          // unknown family
-    BOOST_TEST(is_error(v2(0x21, 0x12, inet_block)));          // DGRAM
-    BOOST_TEST(is_error(v2(0x21, 0x22, inet6_block)));         // DGRAM over INET6
-    BOOST_TEST(is_error(v2(0x21, 0x10, inet_block)));          // INET with UNSPEC protocol
-    BOOST_TEST(is_error(v2(0x21, 0x02, "")));                  // UNSPEC family, DGRAM
-    BOOST_TEST(is_error(v2(0x21, 0x11, inet_block.substr(0, 11))));   // short length
+    BOOST_TEST(is_error(v2(0x21, 0x41, inet_block)));               // unknown family
+    BOOST_TEST(is_error(v2(0x21, 0x12, inet_block)));               // DGRAM
+    BOOST_TEST(is_error(v2(0x21, 0x22, inet6_block)));              // DGRAM over INET6
+    BOOST_TEST(is_error(v2(0x21, 0x10, inet_block)));               // INET with UNSPEC protocol
+    BOOST_TEST(is_error(v2(0x21, 0x02, "")));                       // UNSPEC family, DGRAM
+    BOOST_TEST(is_error(v2(0x21, 0x11, inet_block.substr(0, 11)))); // short length
     BOOST_TEST(is_error(v2(0x21, 0x21, inet6_block.substr(0, 35))));
-    BOOST_TEST(is_error(v2(0x21, 0x21, inet_block)));          // INET6 with an IPv4 block
+    BOOST_TEST(is_error(v2(0x21, 0x21, inet_block))); // INET6 with an IPv4 block
     // Errors in the fixed part show without waiting for the announced bytes.
     BOOST_TEST(is_error(v2(0x21, 0x12, inet_block).substr(0, 16)));
     BOOST_TEST(is_error(v2(0x11, 0x11, inet_block).substr(0, 13)));
@@ -254,24 +275,27 @@ BOOST_AUTO_TEST_CASE(v2_errors) {
     check_bytewise(v2(0x21, 0x12, inet_block));
 }
 
-BOOST_AUTO_TEST_CASE(v2_incomplete_block_needs_more) {
+BOOST_AUTO_TEST_CASE(v2_incomplete_block_needs_more)
+{
     const std::string header = v2(0x21, 0x11, inet_block);
     BOOST_TEST((parse(header.substr(0, 27)).status == parse_status::need_more));
     BOOST_TEST((parse(header.substr(0, 16)).status == parse_status::need_more));
     BOOST_TEST((parse(signature).status == parse_status::need_more));
 }
 
-BOOST_AUTO_TEST_CASE(plain_http_passes_through) {
+BOOST_AUTO_TEST_CASE(plain_http_passes_through)
+{
     for (proxy_mode mode : {proxy_mode::off, proxy_mode::v1, proxy_mode::v2, proxy_mode::auto_detect}) {
         BOOST_TEST(passes_through("GET / HTTP/1.1\r\nHost: h\r\n\r\n", mode));
         BOOST_TEST(passes_through("PROXX", mode));
         BOOST_TEST(passes_through("PROXYTCP4", mode));
-        BOOST_TEST(passes_through("\r\n\r\n\x01", mode));  // diverges from the v2 signature
+        BOOST_TEST(passes_through("\r\n\r\n\x01", mode)); // diverges from the v2 signature
         BOOST_TEST(passes_through("\r\nGET / HTTP/1.1\r\n", mode));
     }
 }
 
-BOOST_AUTO_TEST_CASE(partial_prefix_needs_more) {
+BOOST_AUTO_TEST_CASE(partial_prefix_needs_more)
+{
     BOOST_TEST((parse("").status == parse_status::need_more));
     BOOST_TEST((parse("P").status == parse_status::need_more));
     BOOST_TEST((parse("PROXY").status == parse_status::need_more));
@@ -286,7 +310,8 @@ BOOST_AUTO_TEST_CASE(partial_prefix_needs_more) {
     check_bytewise("GET / HTTP/1.1\r\n\r\n");
 }
 
-BOOST_AUTO_TEST_CASE(modes_select_versions) {
+BOOST_AUTO_TEST_CASE(modes_select_versions)
+{
     const std::string line = "PROXY TCP4 1.2.3.4 5.6.7.8 1111 2222\r\n";
     const std::string header = v2(0x21, 0x11, inet_block);
     BOOST_TEST(passes_through(line, proxy_mode::off));

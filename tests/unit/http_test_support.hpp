@@ -39,10 +39,20 @@ struct stream_outcome {
     bool operator==(const stream_outcome&) const = default;
 };
 
-inline parsed_request copy_head(const request_head& h) {
-    parsed_request r{std::string(h.method), std::string(h.target), std::string(h.path),
-                     std::string(h.query),  std::string(h.fragment), h.version_minor, {},
-                     h.framing, h.content_length, h.keep_alive, h.expect_continue, {}};
+inline parsed_request copy_head(const request_head& h)
+{
+    parsed_request r{std::string(h.method),
+                     std::string(h.target),
+                     std::string(h.path),
+                     std::string(h.query),
+                     std::string(h.fragment),
+                     h.version_minor,
+                     {},
+                     h.framing,
+                     h.content_length,
+                     h.keep_alive,
+                     h.expect_continue,
+                     {}};
     for (const header_field& f : h.headers) r.headers.emplace_back(f.name, f.value);
     return r;
 }
@@ -52,20 +62,26 @@ inline parsed_request copy_head(const request_head& h) {
 class stream_runner {
 public:
     stream_runner(std::string_view raw, std::size_t step, parser_limits limits, std::size_t first = 0)
-        : raw_(raw), step_(std::max<std::size_t>(step, 1)), next_(first == 0 ? step_ : first),
-          parser_(limits), decoder_(limits) {}
+        : raw_(raw), step_(std::max<std::size_t>(step, 1)), next_(first == 0 ? step_ : first), parser_(limits),
+          decoder_(limits)
+    {
+    }
 
-    stream_outcome run() {
+    stream_outcome run()
+    {
         while (!finished_) {
-            if (in_body_) step_body();
-            else step_head();
+            if (in_body_)
+                step_body();
+            else
+                step_head();
         }
         if (out_.head_error == 0 && !out_.body_error) out_.leftover = buffer_;
         return out_;
     }
 
 private:
-    bool feed() {
+    bool feed()
+    {
         if (fed_ == raw_.size()) return false;
         const std::size_t n = std::min(next_, raw_.size() - fed_);
         buffer_.append(raw_.substr(fed_, n));
@@ -74,7 +90,8 @@ private:
         return true;
     }
 
-    void step_head() {
+    void step_head()
+    {
         if (buffer_.empty() && fed_ == raw_.size()) {
             finished_ = true;
             return;
@@ -96,7 +113,8 @@ private:
         in_body_ = true;
     }
 
-    void step_body() {
+    void step_body()
+    {
         const body_result r = decoder_.decode(buffer_);
         current_.body.append(r.data);
         buffer_.erase(0, r.consumed);
@@ -125,17 +143,20 @@ private:
 };
 
 /// Runs a whole stream given at once (step 0) or in pieces of `step` bytes.
-inline stream_outcome run_stream(std::string_view raw, std::size_t step = 0, parser_limits limits = {}) {
+inline stream_outcome run_stream(std::string_view raw, std::size_t step = 0, parser_limits limits = {})
+{
     return stream_runner(raw, step == 0 ? raw.size() : step, limits).run();
 }
 
 /// Runs a stream given in two reads: the first `cut` bytes (0 < cut), then the rest.
-inline stream_outcome run_split_stream(std::string_view raw, std::size_t cut, parser_limits limits = {}) {
+inline stream_outcome run_split_stream(std::string_view raw, std::size_t cut, parser_limits limits = {})
+{
     return stream_runner(raw, raw.size(), limits, cut).run();
 }
 
 /// The status of parse_head on `raw` with a fresh parser (0 when done, -1 when it needs more).
-inline int head_status(std::string_view raw, parser_limits limits = {}) {
+inline int head_status(std::string_view raw, parser_limits limits = {})
+{
     request_parser parser(limits);
     request_head head;
     const parse_result r = parser.parse_head(raw, head);

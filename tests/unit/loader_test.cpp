@@ -53,12 +53,10 @@ BOOST_AUTO_TEST_CASE(abi_mismatch_is_refused_before_any_call)
     app_host host;
     std::string message;
     BOOST_TEST((host.load(FORKHORN_BAD_ABI_LIBRARY ":app", message) == app_error::abi));
-    BOOST_TEST(message.find("built for app ABI version 999, this server speaks version 1") != std::string::npos, message);
+    BOOST_TEST(message.find("built for app ABI version 999, this server speaks version 1") != std::string::npos,
+               message);
 }
 
-BOOST_AUTO_TEST_CASE(init_failure_is_a_boot_error)
-{
-    BOOST_TEST(exit_code_for(app_error::init) == 3);
-}
+BOOST_AUTO_TEST_CASE(init_failure_is_a_boot_error) { BOOST_TEST(exit_code_for(app_error::init) == 3); }
 
 BOOST_AUTO_TEST_SUITE_END()

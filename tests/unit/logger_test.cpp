@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(default_format_is_apache_combined)
 {
     sample s;
     auto line = render(R"(%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s")", s.rec);
-    std::regex expected(R"(10\.0\.0\.1 - user \[\d\d/\w\w\w/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /p\?q=1 HTTP/1\.1" 200 14 "-" "curl \\"7\\"")");
+    std::regex expected(
+        R"(10\.0\.0\.1 - user \[\d\d/\w\w\w/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /p\?q=1 HTTP/1\.1" 200 14 "-" "curl \\"7\\"")");
     BOOST_TEST(std::regex_match(line, expected), line);
 }
 

@@ -16,7 +16,9 @@ namespace {
 struct temp_file {
     std::string path;
     explicit temp_file(std::string_view text)
-        : path((std::filesystem::temp_directory_path() / ("fh-settings-" + std::to_string(std::random_device{}()) + ".toml")).string())
+        : path((std::filesystem::temp_directory_path() /
+                ("fh-settings-" + std::to_string(std::random_device{}()) + ".toml"))
+                   .string())
     {
         std::ofstream(path) << text;
     }
@@ -76,7 +78,8 @@ BOOST_AUTO_TEST_CASE(docs_settings_md_is_generated_from_the_table)
 {
     std::ifstream in(std::string(FORKHORN_SOURCE_DIR) + "/docs/settings.md");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    BOOST_TEST(text == settings_markdown(), "docs/settings.md is stale: regenerate with `forkhorn --print-settings-doc > docs/settings.md`");
+    BOOST_TEST(text == settings_markdown(),
+               "docs/settings.md is stale: regenerate with `forkhorn --print-settings-doc > docs/settings.md`");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -99,10 +102,10 @@ BOOST_AUTO_TEST_CASE(precedence_cli_over_env_over_file_over_default)
     temp_file f("workers = 2\ntimeout = 11\ngraceful_timeout = 12\nbind = [\"127.0.0.1:7\"]\n");
     auto r = load({"app.so", "-c", f.path, "-w", "4"}, "-w 3 --timeout 13");
     BOOST_REQUIRE_MESSAGE(r.error.empty(), r.error);
-    BOOST_TEST(r.config.workers == 4);          // command line
-    BOOST_TEST(r.config.timeout == 13);         // FORKHORN_CMD_ARGS
+    BOOST_TEST(r.config.workers == 4);           // command line
+    BOOST_TEST(r.config.timeout == 13);          // FORKHORN_CMD_ARGS
     BOOST_TEST(r.config.graceful_timeout == 12); // config file
-    BOOST_TEST(r.config.keepalive == 2);        // default
+    BOOST_TEST(r.config.keepalive == 2);         // default
     BOOST_TEST(r.config.bind == std::vector<std::string>{"127.0.0.1:7"});
     BOOST_TEST(r.config.config == f.path);
 }
@@ -176,7 +179,8 @@ BOOST_AUTO_TEST_CASE(config_only_settings_have_no_flag)
     auto r = load({"a.so", "--access-logformat", "%(p)s"});
     BOOST_TEST(r.error.empty(), r.error);
     BOOST_TEST(r.config.access_log_format == "%(p)s");
-    BOOST_TEST(load({"a.so", "--secure-scheme-headers", "X=1"}).error.find("secure-scheme-headers") != std::string::npos);
+    BOOST_TEST(load({"a.so", "--secure-scheme-headers", "X=1"}).error.find("secure-scheme-headers") !=
+               std::string::npos);
     temp_file f("secure_scheme_headers = [\"X-SCHEME=https\"]\n");
     BOOST_TEST(load({"a.so", "-c", f.path}).config.secure_scheme_headers == std::vector<std::string>{"X-SCHEME=https"});
 }
@@ -193,8 +197,8 @@ BOOST_AUTO_TEST_SUITE(effective_settings)
 
 BOOST_AUTO_TEST_CASE(a_worker_rebuilds_exactly_the_arbiters_settings)
 {
-    auto first = load({"a.so", "-w", "5", "-b", "127.0.0.1:1", "-b", "127.0.0.1:2", "--access-logformat", "%(h)s \"q\"",
-                       "-n", "x"});
+    auto first = load(
+        {"a.so", "-w", "5", "-b", "127.0.0.1:1", "-b", "127.0.0.1:2", "--access-logformat", "%(h)s \"q\"", "-n", "x"});
     BOOST_REQUIRE(first.error.empty());
     settings rebuilt;
     BOOST_REQUIRE(!settings_from_toml(settings_toml(first.config), rebuilt).has_value());

@@ -39,8 +39,7 @@ void wait_for_eof()
 {
     char c;
     DWORD got = 0;
-    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &got, nullptr) && got > 0) {
-    }
+    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &got, nullptr) && got > 0) {}
 }
 
 void answer(SOCKET s, char index)
@@ -89,7 +88,8 @@ int run_uv_child(SOCKET listener, char index)
         auto* client = new uv_tcp_t;
         uv_tcp_init(&self->loop, client);
         if (uv_accept(server, reinterpret_cast<uv_stream_t*>(client)) != 0)
-            return uv_close(reinterpret_cast<uv_handle_t*>(client), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+            return uv_close(reinterpret_cast<uv_handle_t*>(client),
+                            [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
         uv_buf_t b = uv_buf_init(&self->index, 1);
         uv_try_write(reinterpret_cast<uv_stream_t*>(client), &b, 1);
         uv_close(reinterpret_cast<uv_handle_t*>(client), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
@@ -135,8 +135,7 @@ int one_connection(const sockaddr_in& addr)
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, reinterpret_cast<const char*>(&timeout_ms), sizeof timeout_ms);
     int index = -1;
     char c = 0;
-    if (connect(s, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 && recv(s, &c, 1, 0) == 1)
-        index = c;
+    if (connect(s, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 && recv(s, &c, 1, 0) == 1) index = c;
     closesocket(s);
     return index;
 }
@@ -153,14 +152,17 @@ int run_parent(const std::string& mode, int workers, int connections)
         return std::puts("cannot listen"), 1;
     std::vector<child> children(static_cast<std::size_t>(workers));
     for (int i = 0; i < workers; ++i)
-        if (!start_child(mode, i, listener, children[static_cast<std::size_t>(i)])) return std::puts("cannot start a worker"), 1;
+        if (!start_child(mode, i, listener, children[static_cast<std::size_t>(i)]))
+            return std::puts("cannot start a worker"), 1;
     std::vector<int> served(static_cast<std::size_t>(workers), 0);
     int failed = 0;
     auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < connections; ++i) {
         int who = one_connection(addr);
-        if (who >= 0 && who < workers) ++served[static_cast<std::size_t>(who)];
-        else ++failed;
+        if (who >= 0 && who < workers)
+            ++served[static_cast<std::size_t>(who)];
+        else
+            ++failed;
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (auto& c : children) CloseHandle(c.in); // EOF: the workers stop

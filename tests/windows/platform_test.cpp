@@ -1,9 +1,9 @@
 // Windows-only behaviour of the platform layer and the command line, under wine.
 #include <boost/test/unit_test.hpp>
 
+#include "paths.hpp"
 #include "platform.hpp"
 #include "test_process.hpp"
-#include "paths.hpp"
 
 #include <windows.h>
 
@@ -36,8 +36,7 @@ BOOST_AUTO_TEST_CASE(counted_ttin_objects_add_one_worker_each)
         BOOST_REQUIRE(platform::send_control(self_pid(), "counted", platform::control_event::ttin, error));
     std::size_t ttins = 0;
     for (int round = 0; round < 5 && ttins < 3; ++round)
-        for (auto e : source.wait(std::chrono::milliseconds(200)))
-            ttins += e == platform::control_event::ttin;
+        for (auto e : source.wait(std::chrono::milliseconds(200))) ttins += e == platform::control_event::ttin;
     BOOST_TEST(ttins == 3u);
 }
 
@@ -84,7 +83,8 @@ BOOST_AUTO_TEST_CASE(ctrl_c_in_the_console_stops_the_server)
     if (!GetConsoleWindow()) {
         FreeConsole();
         DWORD error = 0;
-        bool made = eventually([&] { return AllocConsole() || (error = GetLastError(), false); }, std::chrono::seconds(10));
+        bool made =
+            eventually([&] { return AllocConsole() || (error = GetLastError(), false); }, std::chrono::seconds(10));
         BOOST_REQUIRE_MESSAGE(made, "AllocConsole failed, error " << error);
     }
     // A handler, not SetConsoleCtrlHandler(NULL, TRUE): that flag would be inherited by the server.

@@ -223,8 +223,8 @@ struct service_fixture {
 
     run_result install(const std::vector<std::string>& server_args)
     {
-        std::vector<std::string> args{"service", "install", "--name", name, "--start", "demand",
-                                      "--working-directory", dir, "--"};
+        std::vector<std::string> args{"service", "install", "--name", name, "--start", "demand", "--working-directory",
+                                      dir,       "--"};
         args.insert(args.end(), server_args.begin(), server_args.end());
         return forkhorn(args);
     }
