@@ -23,7 +23,7 @@ LAYERS = [
     ("include", "the public API: the C ABI (`app.h`) and the header-only C++ SDK", []),
     ("platform", "the only place that talks to the OS: processes, sockets, signals/events, services", []),
     ("src/http", "the HTTP/1.1 core: a pure function of bytes (parser, responses, proxy rules)", []),
-    ("src/settings", "every setting declared once; loading, validation into typed values", ["platform"]),
+    ("src/settings", "every setting declared once; loading, validation into typed values", ["src/http", "platform"]),
     ("src/log", "error and access logs", ["src/http", "platform"]),
     ("src/app", "loading an app library and checking its ABI", ["include", "platform"]),
     ("src/instance", "what the processes of one server share: scoreboard, pidfile, a worker's start",

@@ -33,8 +33,8 @@ std::vector<int> inherited_fds(const char* variable)
 
 } // namespace
 
-arbiter::arbiter(settings cfg, launch_info launch, logger& log, worker_entry entry)
-    : cfg_(std::move(cfg)), launch_(std::move(launch)), log_(log), entry_(entry), target_workers_(cfg_.workers)
+arbiter::arbiter(server_config config, launch_info launch, logger& log, worker_entry entry)
+    : config_(std::move(config)), launch_(std::move(launch)), log_(log), entry_(entry), target_workers_(cfg_.workers)
 {
 }
 

@@ -31,7 +31,7 @@ struct launch_info {
 class arbiter final : public control::arbiter_view {
 public:
     /// `entry` is the body of every worker process (the worker types live above the arbiter).
-    arbiter(settings cfg, launch_info launch, logger& log, worker_entry entry);
+    arbiter(server_config config, launch_info launch, logger& log, worker_entry entry);
     ~arbiter() override;
     arbiter(const arbiter&) = delete;
     arbiter& operator=(const arbiter&) = delete;
@@ -93,6 +93,7 @@ private:
     std::optional<std::string> claim_pidfile();
     void write_pidfile(std::string_view state);
     std::string control_socket_path() const;
+    std::optional<server_config> load_checked_config();
     void open_control_socket();
     fh_server_info server_info() const;
     /// Calls an arbiter-side hook of the app with this server's info first.
@@ -103,7 +104,8 @@ private:
         call_hook(app_.hooks(), member, &info, args...);
     }
 
-    settings cfg_;
+    server_config config_;
+    settings& cfg_ = config_.values;
     launch_info launch_;
     logger& log_;
     worker_entry entry_;

@@ -23,12 +23,9 @@ void arbiter::reload()
     log_.info("Hang up: Master");
     platform::notify_service(platform::lifecycle::reloading);
     write_pidfile("reloading");
-    auto loaded = load_settings({launch_.args, cmd_args_env()});
-    if (!loaded.error.empty()) {
-        log_.error("Reload: the configuration has an error, keeping the current one: {}", loaded.error);
-    } else {
+    if (auto config = load_checked_config()) {
         auto old_bind = cfg_.bind;
-        cfg_ = std::move(loaded.config);
+        config_ = std::move(*config);
         log_.reconfigure(cfg_.errorlog, *parse_log_level(cfg_.loglevel), cfg_.accesslog, cfg_.access_log_format);
         if (old_bind != cfg_.bind) reload_listeners();
     }
@@ -48,6 +45,22 @@ void arbiter::reload()
     retire_after_generation_ = generation_;
     ready_ = false;
     set_target(cfg_.workers);
+}
+
+// The settings a HUP asks for, checked as a start checks them; nothing when they have an error.
+std::optional<server_config> arbiter::load_checked_config()
+{
+    auto loaded = load_settings({launch_.args, cmd_args_env()});
+    std::vector<std::string> problems;
+    server_config config;
+    if (!loaded.error.empty())
+        problems.push_back(loaded.error);
+    else
+        problems = check_settings(std::move(loaded.config), launch_.start_dir, config);
+    for (const auto& problem : problems)
+        log_.error("Reload: the configuration has an error, keeping the current one: {}", problem);
+    if (!problems.empty()) return std::nullopt;
+    return config;
 }
 
 void arbiter::reload_listeners()

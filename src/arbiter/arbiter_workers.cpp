@@ -74,7 +74,7 @@ int arbiter::worker_main(scoreboard_slot* slot, int age)
 {
     // The control socket belongs to the arbiter; a worker outliving it must not keep it alive.
     if (control_server_) control_server_->close();
-    auto ctx = make_worker_context(cfg_, listeners_, log_, app_, *slot, server_info(), age);
+    auto ctx = make_worker_context(config_, listeners_, log_, app_, *slot, server_info(), age);
     return entry_(ctx);
 }
 
@@ -120,7 +120,8 @@ void arbiter::murder_workers()
     for (auto& [pid, w] : workers_) {
         // A retired worker gets graceful_timeout to finish; an active one must beat every timeout.
         bool overdue = w.retired ? now - *w.retired > std::chrono::seconds(cfg_.graceful_timeout)
-                                 : cfg_.timeout > 0 && seconds_since(w.slot->last_beat_ms) > cfg_.timeout;
+                                 : config_.timeouts.silent_worker.count() > 0 &&
+                                       seconds_since(w.slot->last_beat_ms) > config_.timeouts.silent_worker.count();
         if (!overdue) continue;
         if (!w.aborted && !w.retired) {
             log_.critical("WORKER TIMEOUT (pid:{})", pid);

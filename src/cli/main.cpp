@@ -15,7 +15,6 @@
 #include "cli/ctl.hpp"
 #include "control/control.hpp"
 #include "exchange/exchange.hpp"
-#include "http/trusted_proxies.hpp"
 #include "instance/scoreboard.hpp"
 #include "log/logger.hpp"
 #include "settings/load.hpp"
@@ -36,58 +35,21 @@ int fail(std::string_view message)
     return usage_error;
 }
 
-// Checks that need the system but not a running server: a typo in a user name or a missing
-// directory is a configuration error (exit 2), found before anything starts.
-std::optional<std::string> unsupported_setting(const settings& cfg)
+// Every problem of the settings, one line each (exit 2): found before anything starts.
+std::optional<server_config> checked(settings values)
 {
-    auto any_bind = [&](std::string_view prefix) {
-        return std::any_of(cfg.bind.begin(), cfg.bind.end(), [&](const auto& b) { return b.starts_with(prefix); });
-    };
-    const std::tuple<bool, platform::feature, std::string_view> uses[] = {
-        {cfg.daemon, platform::feature::daemon, "-D/--daemon (use `forkhorn service install` on Windows)"},
-        {!cfg.user.empty() || !cfg.group.empty() || cfg.initgroups, platform::feature::user_switch,
-         "-u/--user, -g/--group and --initgroups (run the service under the account instead)"},
-        {cfg.syslog, platform::feature::syslog, "--log-syslog"},
-        {cfg.preload_app, platform::feature::preload, "--preload (workers cannot be forked here)"},
-        {any_bind("unix:"), platform::feature::unix_sockets, "unix: binds"},
-        {any_bind("fd://"), platform::feature::fd_binds, "fd:// binds"},
-        {cfg.reuse_port, platform::feature::reuse_port, "--reuse-port"},
-    };
-    for (const auto& [used, feature, what] : uses)
-        if (used && !platform::supports(feature)) return fmt::format("{} is Unix-only", what);
-    return std::nullopt;
-}
-
-// Settings whose syntax the table cannot check: address lists and HEADER=value pairs.
-std::optional<std::string> check_proxy_settings(const settings& cfg)
-{
-    http::address_list list;
-    if (auto err = http::address_list::parse(cfg.forwarded_allow_ips, list)) return "forwarded_allow_ips: " + *err;
-    if (auto err = http::address_list::parse(cfg.proxy_allow_ips, list)) return "proxy_allow_ips: " + *err;
-    for (const auto& entry : cfg.secure_scheme_headers)
-        if (entry.find('=') == std::string::npos || entry.front() == '=')
-            return fmt::format("secure_scheme_headers: '{}' is not HEADER=VALUE", entry);
-    return std::nullopt;
-}
-
-std::optional<std::string> check_environment(const settings& cfg)
-{
-    if (auto err = unsupported_setting(cfg)) return err;
-    if (auto err = check_proxy_settings(cfg)) return err;
-    if (auto err = platform::check_identity(cfg.user, cfg.group)) return err;
     std::error_code ec;
-    if (!cfg.chdir.empty()) {
-        std::filesystem::current_path(cfg.chdir, ec);
-        if (ec) return fmt::format("chdir: cannot change to '{}': {}", cfg.chdir, ec.message());
-    }
-    return std::nullopt;
+    server_config config;
+    auto problems = check_settings(std::move(values), std::filesystem::current_path(ec), config);
+    for (const auto& problem : problems) fail(problem);
+    if (!problems.empty()) return std::nullopt;
+    return config;
 }
 
 // --check-config loads the app in this process, as Gunicorn's check_config imports it.
 int check_app(const settings& cfg)
 {
-    if (auto err = unsupported_setting(cfg)) return fail(*err);
-    if (auto err = check_proxy_settings(cfg)) return fail(*err);
+    if (!checked(cfg)) return usage_error;
     app_host app;
     std::string message;
     if (app.load(cfg.app, message) != app_error::none) return fail(message);
@@ -95,14 +57,19 @@ int check_app(const settings& cfg)
     return 0;
 }
 
-int serve(const settings& cfg, launch_info launch)
+int serve(const settings& values, launch_info launch)
 {
-    if (auto err = check_environment(cfg)) return fail(*err);
+    auto config = checked(values);
+    if (!config) return usage_error;
+    const auto& cfg = config->values;
+    std::error_code ec;
+    if (!cfg.chdir.empty()) std::filesystem::current_path(cfg.chdir, ec);
+    if (ec) return fail(fmt::format("chdir: cannot change to '{}': {}", cfg.chdir, ec.message()));
     logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
     if (auto err = log.open()) return fail(*err);
     if (cfg.syslog)
         if (auto err = log.enable_syslog(cfg.syslog_addr, "forkhorn")) return fail(*err);
-    arbiter master(cfg, std::move(launch), log, run_worker_process);
+    arbiter master(std::move(*config), std::move(launch), log, run_worker_process);
     return master.run();
 }
 
@@ -110,8 +77,13 @@ int serve(const settings& cfg, launch_info launch)
 // what a forked worker inherits, then run it like any worker.
 int run_booted_worker(platform::worker_boot& boot)
 {
-    settings cfg;
-    if (auto err = settings_from_toml(boot.settings_text, cfg)) return fail(*err), 3;
+    settings values;
+    if (auto err = settings_from_toml(boot.settings_text, values)) return fail(*err), 3;
+    server_config config;
+    auto problems = build_config(std::move(values), config);
+    for (const auto& problem : problems) fail(problem);
+    if (!problems.empty()) return 3;
+    const auto& cfg = config.values;
     logger log(cfg.errorlog, *parse_log_level(cfg.loglevel), cfg.accesslog, cfg.access_log_format);
     if (auto err = log.open()) return fail(*err), 3;
     scoreboard board;
@@ -124,7 +96,7 @@ int run_booted_worker(platform::worker_boot& boot)
     std::string message;
     if (auto e = app.load(cfg.app, message); e != app_error::none) return log.error("{}", message), exit_code_for(e);
     std::string name = cfg.proc_name.empty() ? cfg.app : cfg.proc_name;
-    auto ctx = make_worker_context(cfg, boot.listeners, log, app, *slot,
+    auto ctx = make_worker_context(config, boot.listeners, log, app, *slot,
                                    fh_server_info{sizeof(fh_server_info), boot.master_pid, cfg.workers, name.c_str()},
                                    boot.age);
     return run_worker_process(ctx);

@@ -9,12 +9,13 @@
 #include "instance/scoreboard.hpp"
 #include "log/logger.hpp"
 #include "platform.hpp"
-#include "settings/settings.hpp"
+#include "settings/checked.hpp"
 
 namespace forkhorn {
 
 struct worker_context {
-    const settings& cfg;
+    const server_config& config; // checked and typed
+    const settings& cfg;         // config.values
     std::span<const platform::listener> listeners;
     logger& log;
     app_host& app;         // loaded in the arbiter (forked workers), else by the worker itself
@@ -26,8 +27,9 @@ struct worker_context {
 /// The one place a worker's context is built, whether the worker was forked from the arbiter
 /// (which hands over its own objects) or started again and rebuilt from its bootstrap.
 /// `server.name` must outlive the context.
-worker_context make_worker_context(const settings& cfg, std::span<const platform::listener> listeners, logger& log,
-                                   app_host& app, scoreboard_slot& slot, const fh_server_info& server, int age);
+worker_context make_worker_context(const server_config& config, std::span<const platform::listener> listeners,
+                                   logger& log, app_host& app, scoreboard_slot& slot, const fh_server_info& server,
+                                   int age);
 
 /// The body of a worker process; returns its exit status (0, or Gunicorn's 3 = boot error,
 /// 4 = app load error).

@@ -43,6 +43,30 @@ constexpr std::size_t pool_limit = 1024;
 enum class phase : std::uint8_t { proxy, head, app, lingering, closing };
 
 class event_server;
+struct connection;
+
+// What differs between the keep-alive worker types, chosen once when the worker starts: where
+// a request's handler runs. The connection handling around it is event_server's, shared.
+class request_runner {
+public:
+    explicit request_runner(bool reads_first) : reads_bodies_first(reads_first) {}
+    virtual ~request_runner() = default;
+    /// The request in `c` is parsed and its exchange made: runs the app (on the loop thread).
+    virtual void run(connection& c) = 0;
+    /// The loop apps may use through fh_server_api (nullptr when handlers are not on it).
+    virtual void* offered_loop(event_loop& loop, int& kind) = 0;
+    /// On the loop thread, before it looks at its idle connections: takes in those that other
+    /// threads set reading again.
+    virtual void collect() {}
+    /// The loop has stopped: waits for running handlers, unless `quick` (a handler may hang).
+    virtual void finish(bool /*quick*/) {}
+
+    /// Whether the loop reads a small body before the handler runs: a handler on the loop
+    /// thread must not block reading it.
+    const bool reads_bodies_first;
+};
+
+std::unique_ptr<request_runner> make_runner(event_server& server, worker_type type);
 
 // One client connection, from accept to on_closed.
 struct connection final : socket_reader, io_waiter {
@@ -82,11 +106,10 @@ struct connection final : socket_reader, io_waiter {
 class event_server final : public worker_loop {
 public:
     event_server(worker_context& ctx, platform::worker_control& control)
-        : ctx_(ctx), control_(control), service_(ctx), kind_(ctx.cfg.worker_class),
-          loop_(kind_ == "uv" ? make_uv_loop() : make_asio_loop())
+        : ctx_(ctx), control_(control), service_(ctx),
+          loop_(ctx.config.worker == worker_type::uv ? make_uv_loop() : make_asio_loop()),
+          runner_(make_runner(*this, ctx.config.worker))
     {
-        if (kind_ == "gthread")
-            pool_ = std::make_unique<handler_pool>(static_cast<std::size_t>(ctx.cfg.threads), run_on_pool);
     }
 
     int run()
@@ -98,20 +121,12 @@ public:
         closing_ = true;
         loop_done_ = true;
         accepter_.join();
-        if (pool_ && quick_)
-            (void)pool_.release(); // not joined: a handler may hang
-        else if (pool_)
-            pool_->join();
+        runner_->finish(quick_);
         return 0;
     }
 
     // worker_loop: what apps reach through fh_server_api loop/post.
-    void* native(int& kind) override
-    {
-        if (pool_) return kind = FH_LOOP_NONE, nullptr; // handlers are not on the loop thread
-        kind = kind_ == "uv" ? FH_LOOP_UV : FH_LOOP_ASIO;
-        return loop_->native();
-    }
+    void* native(int& kind) override { return runner_->offered_loop(*loop_, kind); }
     void post(void (*fn)(void*), void* arg) override
     {
         loop_->post([fn, arg] { fn(arg); });
@@ -135,6 +150,9 @@ public:
     }
 
 private:
+    friend class loop_runner;
+    friend class pool_runner;
+
     void accept_loop();
     void accepted(platform::native_socket fd, std::string peer);
     void command(platform::worker_command cmd);
@@ -146,10 +164,6 @@ private:
     void equip(connection& c);
     void lend(connection& c);
     void dispatch(connection& c);
-    void hand_over(connection& c);
-    static void run_on_pool(void* conn);
-    void finish_on_pool(connection& c);
-    void file_rearmed();
     void reject(connection& c, int status, std::string_view reason);
     void close(connection& c, bool linger);
     void begin_stop();
@@ -159,10 +173,9 @@ private:
     worker_context& ctx_;
     platform::worker_control& control_;
     http_service service_;
-    std::string kind_;
+    const bool client_io_limited_ = ctx_.config.timeouts.client_io.count() > 0;
     std::unique_ptr<event_loop> loop_;
-    std::unique_ptr<handler_pool> pool_;
-    std::vector<void*> ready_; // gthread: requests parsed in this turn of the loop, for the pool
+    std::unique_ptr<request_runner> runner_;
     std::thread accepter_;
     std::atomic<bool> closing_{false};   // no more connections; read by the accept thread and exchanges
     std::atomic<bool> loop_done_{false}; // the accept thread ends
@@ -174,12 +187,6 @@ private:
     deadline_list<connection> lingering_; // closing gently
     deadline_list<connection> app_io_;    // the app's non-blocking read or write waits
     std::thread::id loop_thread_;
-    // gthread: whether a pool thread may start the next read itself (saves waking the loop).
-    const bool rearm_on_pool_ = platform::supports(platform::feature::reads_from_any_thread);
-    // gthread: keep-alive connections a pool thread set reading again, with the time it did,
-    // not yet on idle_ (the loop files them when it next runs: on_read, tick).
-    std::mutex rearmed_mutex_;
-    std::vector<std::pair<connection*, clock::time_point>> rearmed_, rearmed_batch_;
     bool stopping_ = false;
     bool quick_ = false;
     clock::time_point stop_deadline_;
@@ -229,7 +236,7 @@ void event_server::command(platform::worker_command cmd)
 void event_server::accepted(platform::native_socket fd, std::string peer)
 {
     // Accepted just as the worker began to stop: it is still served (without keep-alive).
-    auto* c = new connection(*this, fd, std::move(peer), service_, std::chrono::seconds(ctx_.cfg.timeout));
+    auto* c = new connection(*this, fd, std::move(peer), service_, ctx_.config.timeouts.client_io);
     c->watch = loop_->add(fd, *c);
     if (!c->watch) {
         delete c;
@@ -276,8 +283,8 @@ void event_server::want_read(connection& c)
         lend(c);
         c.peeking = true;
         return loop_->read(c.watch, c.peek);
-    } else if (ctx_.cfg.timeout > 0) {
-        reading_.push_back(c, now + std::chrono::seconds(ctx_.cfg.timeout));
+    } else if (client_io_limited_) {
+        reading_.push_back(c, now + ctx_.config.timeouts.client_io);
     }
     equip(c);
     auto space = c.io.prepare();
@@ -304,7 +311,7 @@ bool event_server::take_peeked(connection& c, std::int64_t n)
 
 void event_server::on_read(connection& c, std::int64_t n)
 {
-    if (pool_) file_rearmed();
+    runner_->collect();
     auto deadline = c.link.deadline;
     deadline_list<connection>::remove(c);
     if (c.stage == phase::lingering) {
@@ -319,7 +326,7 @@ void event_server::on_read(connection& c, std::int64_t n)
     }
     if (c.stage == phase::app) {
         c.app_reading = false;
-        if (c.app_writing && ctx_.cfg.timeout > 0) app_io_.push_back(c, deadline);
+        if (c.app_writing && client_io_limited_) app_io_.push_back(c, deadline);
         if (n > 0) c.io.commit(static_cast<std::size_t>(n));
         return c.ex->on_readable(n);
     }
@@ -369,7 +376,7 @@ void event_server::advance(connection& c)
 bool event_server::body_arrived(connection& c, std::size_t head_size)
 {
     const auto& h = c.head;
-    if (pool_ || h.framing != http::body_framing::content_length || h.expect_continue ||
+    if (!runner_->reads_bodies_first || h.framing != http::body_framing::content_length || h.expect_continue ||
         h.content_length > preread_limit)
         return true;
     auto body = static_cast<std::size_t>(h.content_length);
@@ -389,66 +396,7 @@ void event_server::dispatch(connection& c)
     c.ex.emplace(c.head, c.io, c.client, keep_alive, service_.dates(), scheme);
     c.ex->close_when(&closing_);
     c.ex->offer_loop(this);
-    if (!pool_) c.ex->wait_with(&c);
-    service_.before_request(*c.ex);
-    if (pool_) return hand_over(c);
-    const auto& app = ctx_.app.app();
-    void* state = ctx_.app.state();
-    // While the handler runs on the loop thread, a missed heartbeat means it hangs: this
-    // client then gets the 500 (as on sync). A pending handler no longer holds the loop.
-    c.io.arm_abort_reply();
-    bool done = c.ex->start(app, state, finished_elsewhere, &c);
-    c.io.disarm_abort_reply();
-    if (done) on_finished(c);
-}
-
-// gthread: the requests of one turn of the loop go to the pool together, after the turn.
-void event_server::hand_over(connection& c)
-{
-    ready_.push_back(&c);
-    if (ready_.size() == 1) loop_->post([this] { pool_->submit(ready_); });
-}
-
-void event_server::run_on_pool(void* conn)
-{
-    auto& c = *static_cast<connection*>(conn);
-    c.ex->run(c.server.ctx_.app.app(), c.server.ctx_.app.state());
-    c.server.finish_on_pool(c);
-}
-
-// gthread, on the pool thread: the usual end of a keep-alive request (counted, logged, the
-// connection reading again) is done here rather than by waking the loop for it; the loop does
-// not touch a connection while its request is in the app.
-void event_server::finish_on_pool(connection& c)
-{
-    bool last = service_.after_request(*c.ex, c.head, c.client, c.started);
-    if (last || !c.ex->keeps_connection() || closing_ || !c.io.buffered().empty() || !rearm_on_pool_)
-        return loop_->post([this, &c, last] { resume(c, last); });
-    c.ex.reset();
-    c.io.unpin();
-    c.parser->reset();
-    c.served = true;
-    c.stage = phase::head;
-    // Held while the read is armed: the loop files the connection before its read completes.
-    std::lock_guard lock(rearmed_mutex_);
-    rearmed_.emplace_back(&c, clock::now());
-    loop_->read(c.watch, c.io.prepare());
-}
-
-void event_server::file_rearmed()
-{
-    {
-        std::lock_guard lock(rearmed_mutex_);
-        if (rearmed_.empty()) return;
-        rearmed_batch_.swap(rearmed_);
-    }
-    for (auto [c, since] : rearmed_batch_) {
-        if (stopping_)
-            close(*c, false);
-        else
-            idle_.push_back(*c, since + std::chrono::seconds(ctx_.cfg.keepalive));
-    }
-    rearmed_batch_.clear();
+    runner_->run(c);
 }
 
 void event_server::on_finished(connection& c) { resume(c, service_.after_request(*c.ex, c.head, c.client, c.started)); }
@@ -472,8 +420,8 @@ void event_server::want_io(connection& c, bool write)
 {
     if (std::this_thread::get_id() != loop_thread_) return loop_->post([this, &c, write] { want_io(c, write); });
     if (c.stage != phase::app) return;
-    if (!c.app_reading && !c.app_writing && ctx_.cfg.timeout > 0)
-        app_io_.push_back(c, clock::now() + std::chrono::seconds(ctx_.cfg.timeout));
+    if (!c.app_reading && !c.app_writing && client_io_limited_)
+        app_io_.push_back(c, clock::now() + ctx_.config.timeouts.client_io);
     if (write) {
         c.app_writing = true;
         return loop_->wait_writable(c.watch);
@@ -490,7 +438,7 @@ void event_server::on_writable(connection& c)
     if (c.stage != phase::app) return; // the app gave up waiting (a timeout) and finished
     auto deadline = c.link.deadline;
     deadline_list<connection>::remove(c);
-    if (c.app_reading && ctx_.cfg.timeout > 0) app_io_.push_back(c, deadline);
+    if (c.app_reading && client_io_limited_) app_io_.push_back(c, deadline);
     c.ex->on_writable();
 }
 
@@ -531,7 +479,7 @@ void event_server::begin_stop()
     stopping_ = true;
     closing_ = true;
     stop_deadline_ = clock::now() + std::chrono::seconds(ctx_.cfg.graceful_timeout);
-    file_rearmed();
+    runner_->collect();
     // Idle keep-alive connections close now; requests in the app finish first.
     while (auto* c = idle_.pop_front()) close(*c, false);
     if (open_.load() == 0) loop_->stop();
@@ -540,7 +488,7 @@ void event_server::begin_stop()
 void event_server::tick()
 {
     ctx_.slot.beat();
-    file_rearmed();
+    runner_->collect();
     auto now = clock::now();
     while (auto* c = idle_.pop_expired(now)) close(*c, false);
     while (auto* c = lingering_.pop_expired(now)) close(*c, false);
@@ -556,6 +504,127 @@ void event_server::tick()
         begin_stop();
     }
     if (stopping_ && now >= stop_deadline_) loop_->stop();
+}
+
+// async, uv: the handler runs on the loop thread and may finish later, from any thread.
+class loop_runner final : public request_runner {
+public:
+    loop_runner(event_server& server, int loop_kind) : request_runner(true), s_(server), loop_kind_(loop_kind) {}
+
+    void run(connection& c) override
+    {
+        c.ex->wait_with(&c);
+        s_.service_.before_request(*c.ex);
+        // While the handler runs on the loop thread, a missed heartbeat means it hangs: this
+        // client then gets the 500 (as on sync). A pending handler no longer holds the loop.
+        c.io.arm_abort_reply();
+        bool done = c.ex->start(s_.ctx_.app.app(), s_.ctx_.app.state(), event_server::finished_elsewhere, &c);
+        c.io.disarm_abort_reply();
+        if (done) s_.on_finished(c);
+    }
+    void* offered_loop(event_loop& loop, int& kind) override
+    {
+        kind = loop_kind_;
+        return loop.native();
+    }
+
+private:
+    event_server& s_;
+    int loop_kind_;
+};
+
+// gthread: the loop parks connections and reads heads; handlers run on a pool of threads.
+class pool_runner final : public request_runner {
+public:
+    explicit pool_runner(event_server& server)
+        : request_runner(false), s_(server),
+          pool_(std::make_unique<handler_pool>(static_cast<std::size_t>(server.ctx_.cfg.threads), run_on_pool))
+    {
+    }
+
+    // The requests of one turn of the loop go to the pool together, after the turn.
+    void run(connection& c) override
+    {
+        s_.service_.before_request(*c.ex);
+        ready_.push_back(&c);
+        if (ready_.size() == 1) s_.loop_->post([this] { pool_->submit(ready_); });
+    }
+    void* offered_loop(event_loop& /*loop*/, int& kind) override
+    {
+        kind = FH_LOOP_NONE; // handlers are not on the loop thread
+        return nullptr;
+    }
+    void collect() override;
+    void finish(bool quick) override
+    {
+        if (quick)
+            (void)pool_.release(); // not joined: a handler may hang
+        else
+            pool_->join();
+    }
+
+private:
+    static void run_on_pool(void* conn);
+    void finish_on_pool(connection& c);
+
+    event_server& s_;
+    std::unique_ptr<handler_pool> pool_;
+    std::vector<void*> ready_; // requests parsed in this turn of the loop
+    // Whether a pool thread may start the next read itself (saves waking the loop).
+    const bool rearm_on_pool_ = platform::supports(platform::feature::reads_from_any_thread);
+    // Keep-alive connections a pool thread set reading again, with the time it did, not yet
+    // on the server's idle list (the loop files them when it next runs: on_read, tick).
+    std::mutex rearmed_mutex_;
+    std::vector<std::pair<connection*, clock::time_point>> rearmed_, rearmed_batch_;
+};
+
+void pool_runner::run_on_pool(void* conn)
+{
+    auto& c = *static_cast<connection*>(conn);
+    auto& ctx = c.server.ctx_;
+    c.ex->run(ctx.app.app(), ctx.app.state());
+    static_cast<pool_runner&>(*c.server.runner_).finish_on_pool(c);
+}
+
+// On the pool thread: the usual end of a keep-alive request (counted, logged, the connection
+// reading again) is done here rather than by waking the loop for it; the loop does not touch
+// a connection while its request is in the app.
+void pool_runner::finish_on_pool(connection& c)
+{
+    bool last = s_.service_.after_request(*c.ex, c.head, c.client, c.started);
+    if (last || !c.ex->keeps_connection() || s_.closing_ || !c.io.buffered().empty() || !rearm_on_pool_)
+        return s_.loop_->post([this, &c, last] { s_.resume(c, last); });
+    c.ex.reset();
+    c.io.unpin();
+    c.parser->reset();
+    c.served = true;
+    c.stage = phase::head;
+    // Held while the read is armed: the loop files the connection before its read completes.
+    std::lock_guard lock(rearmed_mutex_);
+    rearmed_.emplace_back(&c, clock::now());
+    s_.loop_->read(c.watch, c.io.prepare());
+}
+
+void pool_runner::collect()
+{
+    {
+        std::lock_guard lock(rearmed_mutex_);
+        if (rearmed_.empty()) return;
+        rearmed_batch_.swap(rearmed_);
+    }
+    for (auto [c, since] : rearmed_batch_) {
+        if (s_.stopping_)
+            s_.close(*c, false);
+        else
+            s_.idle_.push_back(*c, since + std::chrono::seconds(s_.ctx_.cfg.keepalive));
+    }
+    rearmed_batch_.clear();
+}
+
+std::unique_ptr<request_runner> make_runner(event_server& server, worker_type type)
+{
+    if (type == worker_type::gthread) return std::make_unique<pool_runner>(server);
+    return std::make_unique<loop_runner>(server, type == worker_type::uv ? FH_LOOP_UV : FH_LOOP_ASIO);
 }
 
 } // namespace

@@ -23,32 +23,12 @@ std::size_t capacity_for(const http::parser_limits& l)
     return std::min<std::size_t>(line + fields + 4, 1 << 20) + 64 * 1024;
 }
 
-http::proxy_mode proxy_mode_of(const std::string& mode)
-{
-    using enum http::proxy_mode;
-    return mode == "v1" ? v1 : mode == "v2" ? v2 : mode == "auto" ? auto_detect : off;
-}
-
-// "HEADER=value" entries (validated at start-up by main).
-std::vector<http::scheme_rule> scheme_rules_of(const std::vector<std::string>& entries)
-{
-    std::vector<http::scheme_rule> rules;
-    for (const auto& e : entries) {
-        auto eq = e.find('=');
-        if (eq != std::string::npos) rules.push_back({e.substr(0, eq), e.substr(eq + 1)});
-    }
-    return rules;
-}
-
 } // namespace
 
 http_service::http_service(worker_context& ctx)
     : ctx_(ctx), limits_(limits_of(ctx.cfg)), capacity_(capacity_for(limits_)),
-      proxy_mode_(proxy_mode_of(ctx.cfg.proxy_protocol)), scheme_rules_(scheme_rules_of(ctx.cfg.secure_scheme_headers)),
       max_requests_(pick_max_requests(ctx.cfg))
 {
-    (void)http::address_list::parse(ctx.cfg.proxy_allow_ips, proxy_allowed_);
-    (void)http::address_list::parse(ctx.cfg.forwarded_allow_ips, forwarded_allowed_);
 }
 
 // A PROXY protocol header, when enabled, names the real client (HAProxy's spec; Gunicorn's
@@ -56,10 +36,10 @@ http_service::http_service(worker_context& ctx)
 http_service::proxy_result http_service::take_proxy_header(std::string_view buffered, const std::string& peer,
                                                            std::string& client) const
 {
-    auto r = http::parse_proxy_header(buffered, proxy_mode_);
+    auto r = http::parse_proxy_header(buffered, proxy_mode());
     if (r.status == http::parse_status::error) return {r.status, 0, 400, r.reason};
     if (r.status != http::parse_status::done || r.consumed == 0) return {r.status, 0, 0, {}};
-    if (!proxy_allowed_.contains(peer))
+    if (!ctx_.config.proxy_allowed.contains(peer))
         return {http::parse_status::error, 0, 403, "PROXY header from a peer not in proxy_allow_ips"};
     if (!r.info.local) client = r.info.source_addr;
     return {r.status, r.consumed, 0, {}};
@@ -78,7 +58,8 @@ bool http_service::reject(transport& io, const std::string& peer, int status, st
 std::string_view http_service::scheme_of(const http::request_head& head, const std::string& peer) const
 {
     // Only a trusted proxy may say the client used https (forwarded_allow_ips).
-    auto scheme = http::request_scheme(head.headers, scheme_rules_, forwarded_allowed_.contains(peer));
+    auto scheme =
+        http::request_scheme(head.headers, ctx_.config.scheme_rules, ctx_.config.forwarded_allowed.contains(peer));
     return scheme.error ? std::string_view() : scheme.scheme;
 }
 

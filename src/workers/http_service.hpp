@@ -26,7 +26,7 @@ public:
     const http::parser_limits& limits() const { return limits_; }
     /// Room for the largest head the limits allow (bounded), plus a body read buffer.
     std::size_t buffer_capacity() const { return capacity_; }
-    http::proxy_mode proxy_mode() const { return proxy_mode_; }
+    http::proxy_mode proxy_mode() const { return ctx_.config.proxy_protocol; }
     http::date_cache& dates() { return dates_; }
 
     /// Looks for a PROXY header at the start of `buffered`. `done` with consumed 0 means plain
@@ -63,10 +63,6 @@ private:
     worker_context& ctx_;
     http::parser_limits limits_;
     std::size_t capacity_;
-    http::proxy_mode proxy_mode_;
-    std::vector<http::scheme_rule> scheme_rules_;
-    http::address_list proxy_allowed_;
-    http::address_list forwarded_allowed_;
     http::date_cache dates_;
     int max_requests_;
     std::atomic<int> served_{0}; // counted by gthread's pool threads too

@@ -22,8 +22,7 @@ public:
 
     int run()
     {
-        // Gunicorn's sync worker waits timeout/2 between heartbeats (at most 1 s here).
-        auto wait = std::chrono::milliseconds(ctx_.cfg.timeout > 0 ? std::min(1000, ctx_.cfg.timeout * 500) : 1000);
+        auto wait = ctx_.config.timeouts.beat_period;
         while (alive_) {
             ctx_.slot.beat();
             int ready = waiter_.wait(wait, true);
@@ -85,7 +84,7 @@ private:
     // Serves one connection; returns true when the peer may still be sending (close gently).
     bool serve(platform::native_socket fd, const std::string& peer)
     {
-        socket_transport io(fd, service_.buffer_capacity(), std::chrono::seconds(ctx_.cfg.timeout));
+        socket_transport io(fd, service_.buffer_capacity(), ctx_.config.timeouts.client_io);
         std::string client = peer;
         bool linger = false;
         if (service_.proxy_mode() != http::proxy_mode::off && !take_proxy_header(io, peer, client, linger))

@@ -60,7 +60,7 @@ int run_worker_process(worker_context& ctx)
     if (int code = boot(ctx)) return code;
     call_hook(ctx.app.hooks(), &fh_hooks::post_worker_init, &ctx.info);
     ctx.slot.set(worker_state::idle);
-    int code = ctx.cfg.worker_class == "sync" ? run_sync_worker(ctx, control) : run_event_worker(ctx, control);
+    int code = ctx.config.worker == worker_type::sync ? run_sync_worker(ctx, control) : run_event_worker(ctx, control);
     ctx.slot.set(worker_state::stopping);
     ctx.info.exit_code = code;
     call_hook(ctx.app.hooks(), &fh_hooks::worker_exit, &ctx.server, &ctx.info);

@@ -70,6 +70,24 @@ BOOST_AUTO_TEST_CASE(hup_rereads_the_config_file)
     BOOST_TEST(still_three, "children: " << server.children().size() << "\n" << server.log());
 }
 
+// A HUP goes through the same check as a start: what a start refuses, a reload refuses.
+BOOST_AUTO_TEST_CASE(hup_refuses_settings_a_start_would_refuse)
+{
+    temp_dir dir;
+    std::ofstream(dir / "forkhorn.toml") << "workers = 1\n";
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-c", dir / "forkhorn.toml"}));
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    require_workers(server, 1);
+    std::ofstream(dir / "forkhorn.toml") << "workers = 2\nforwarded_allow_ips = \"10.0.0.1/8\"\n";
+    server.send(sig::hup);
+    BOOST_TEST(server.wait_for_log("forwarded_allow_ips: "));
+    BOOST_TEST(server.wait_for_log("keeping the current one"));
+    std::ofstream(dir / "forkhorn.toml") << "workers = 2\n"; // fixed: the next HUP takes it
+    server.send(sig::hup);
+    bool two = eventually([&] { return server.children().size() == 2; });
+    BOOST_TEST(two, "children: " << server.children().size() << "\n" << server.log());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(supervision_under_load)

@@ -2,11 +2,13 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
 
+#include "settings/checked.hpp"
 #include "settings/settings.hpp"
 
 using namespace forkhorn;
@@ -204,6 +206,70 @@ BOOST_AUTO_TEST_CASE(a_worker_rebuilds_exactly_the_arbiters_settings)
     BOOST_REQUIRE(!settings_from_toml(settings_toml(first.config), rebuilt).has_value());
     BOOST_TEST(settings_toml(rebuilt) == settings_toml(first.config));
     BOOST_TEST(settings_from_toml("workers = \n", rebuilt).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(checked_settings)
+
+server_config check_ok(std::vector<std::string> args)
+{
+    auto loaded = load(std::move(args));
+    BOOST_REQUIRE_MESSAGE(loaded.error.empty(), loaded.error);
+    server_config config;
+    auto problems = check_settings(loaded.config, std::filesystem::current_path(), config);
+    BOOST_TEST_REQUIRE(problems.empty(), problems.front());
+    return config;
+}
+
+BOOST_AUTO_TEST_CASE(every_problem_is_reported_not_just_the_first)
+{
+    auto loaded = load({"a.so", "--forwarded-allow-ips", "10.0.0.1/8", "--proxy-allow-from", "not-an-ip", "--chdir",
+                        "/nonexistent/dir"});
+    BOOST_REQUIRE_MESSAGE(loaded.error.empty(), loaded.error);
+    loaded.config.secure_scheme_headers.push_back("=https");
+    server_config config;
+    auto problems = check_settings(loaded.config, std::filesystem::current_path(), config);
+    BOOST_TEST_REQUIRE(problems.size() == 4u);
+    auto has = [&](std::string_view prefix) {
+        return std::any_of(problems.begin(), problems.end(), [&](const auto& p) { return p.starts_with(prefix); });
+    };
+    BOOST_TEST(has("forwarded_allow_ips: "));
+    BOOST_TEST(has("proxy_allow_ips: "));
+    BOOST_TEST(has("secure_scheme_headers: '=https'"));
+    BOOST_TEST(has("chdir: '/nonexistent/dir'"));
+}
+
+BOOST_AUTO_TEST_CASE(lists_are_parsed_once_into_typed_values)
+{
+    auto config =
+        check_ok({"a.so", "-k", "uv", "--forwarded-allow-ips", "10.0.0.0/8", "--proxy-protocol", "v2", "-t", "7"});
+    BOOST_TEST((config.worker == worker_type::uv));
+    BOOST_TEST(config.forwarded_allowed.contains("10.1.2.3"));
+    BOOST_TEST(!config.forwarded_allowed.contains("11.1.2.3"));
+    BOOST_TEST((config.proxy_protocol == http::proxy_mode::v2));
+    BOOST_TEST(config.scheme_rules.size() == 3u); // Gunicorn's three default headers
+    BOOST_TEST(config.values.worker_class == "uv");
+}
+
+BOOST_AUTO_TEST_CASE(timeout_is_named_for_each_of_its_jobs)
+{
+    auto config = check_ok({"a.so", "-t", "1"});
+    BOOST_TEST(config.timeouts.silent_worker.count() == 1);
+    BOOST_TEST(config.timeouts.client_io.count() == 1);
+    BOOST_TEST(config.timeouts.beat_period.count() == 500); // Gunicorn's timeout/2
+    auto off = check_ok({"a.so", "-t", "0"});
+    BOOST_TEST(off.timeouts.silent_worker.count() == 0);
+    BOOST_TEST(off.timeouts.beat_period.count() == 1000); // still beats (at most a second apart)
+}
+
+BOOST_AUTO_TEST_CASE(a_relative_chdir_is_checked_from_where_the_server_started)
+{
+    auto loaded = load({"a.so", "--chdir", "unit"});
+    server_config config;
+    auto here = std::filesystem::path(FORKHORN_SOURCE_DIR) / "tests";
+    BOOST_TEST(check_settings(loaded.config, here, config).empty());
+    BOOST_TEST(check_settings(loaded.config, here / "unit", config).size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
