@@ -28,7 +28,7 @@ exchange& ex(const fh_response* r) { return *r->ex; }
 
 std::string_view version_text(int minor) { return minor == 0 ? "HTTP/1.0" : "HTTP/1.1"; }
 
-int header_at(const fh_request* r, std::size_t i, fh_str* name, fh_str* value)
+int header_at(const fh_request* r, std::size_t i, fh_str* name, fh_str* value) noexcept
 {
     auto headers = ex(r).head().headers;
     if (i >= headers.size()) return FH_ERR_NOT_FOUND;
@@ -37,7 +37,7 @@ int header_at(const fh_request* r, std::size_t i, fh_str* name, fh_str* value)
     return FH_OK;
 }
 
-int header_get(const fh_request* r, fh_str name, fh_str* value)
+int header_get(const fh_request* r, fh_str name, fh_str* value) noexcept
 {
     for (const auto& h : ex(r).head().headers)
         if (iequals(h.name, view(name))) {
@@ -47,31 +47,33 @@ int header_get(const fh_request* r, fh_str name, fh_str* value)
     return FH_ERR_NOT_FOUND;
 }
 
+// The table apps call through: an exception (only bad_alloc can happen) must not unwind
+// through the app's C frames, so each entry ends the worker instead (the arbiter replaces it).
 const fh_server_api api_table = {
     FORKHORN_ABI_VERSION,
     sizeof(fh_server_api),
-    [](const fh_request* r) { return str(ex(r).head().method); },
-    [](const fh_request* r) { return str(ex(r).head().target); },
-    [](const fh_request* r) { return str(ex(r).head().path); },
-    [](const fh_request* r) { return str(ex(r).head().query); },
-    [](const fh_request* r) { return str(version_text(ex(r).head().version_minor)); },
-    [](const fh_request* r) { return str(ex(r).remote_addr()); },
-    [](const fh_request* r) { return ex(r).head().headers.size(); },
+    [](const fh_request* r) noexcept { return str(ex(r).head().method); },
+    [](const fh_request* r) noexcept { return str(ex(r).head().target); },
+    [](const fh_request* r) noexcept { return str(ex(r).head().path); },
+    [](const fh_request* r) noexcept { return str(ex(r).head().query); },
+    [](const fh_request* r) noexcept { return str(version_text(ex(r).head().version_minor)); },
+    [](const fh_request* r) noexcept { return str(ex(r).remote_addr()); },
+    [](const fh_request* r) noexcept { return ex(r).head().headers.size(); },
     header_at,
     header_get,
-    [](fh_request* r, void* buf, std::size_t size) { return ex(r).read_body(buf, size); },
-    [](fh_response* r, int status) { return ex(r).set_status(status); },
-    [](fh_response* r, fh_str n, fh_str v) { return ex(r).add_header(view(n), view(v)); },
-    [](fh_response* r, const void* data, std::size_t size) {
+    [](fh_request* r, void* buf, std::size_t size) noexcept { return ex(r).read_body(buf, size); },
+    [](fh_response* r, int status) noexcept { return ex(r).set_status(status); },
+    [](fh_response* r, fh_str n, fh_str v) noexcept { return ex(r).add_header(view(n), view(v)); },
+    [](fh_response* r, const void* data, std::size_t size) noexcept {
         return ex(r).write(std::string_view(static_cast<const char*>(data), size));
     },
-    [](fh_response* r, const char* path, std::uint64_t offset, std::uint64_t length) {
+    [](fh_response* r, const char* path, std::uint64_t offset, std::uint64_t length) noexcept {
         return path ? ex(r).send_file(path, offset, length) : FH_ERR_INVALID;
     },
-    [](fh_response* r) { return ex(r).finish(); },
-    [](int level, fh_str message) { app_log(level, view(message)); },
-    [](const fh_request* r) { return str(ex(r).scheme()); },
-    [](const fh_request* r, int* kind) -> void* {
+    [](fh_response* r) noexcept { return ex(r).finish(); },
+    [](int level, fh_str message) noexcept { app_log(level, view(message)); },
+    [](const fh_request* r) noexcept { return str(ex(r).scheme()); },
+    [](const fh_request* r, int* kind) noexcept -> void* {
         int k = FH_LOOP_NONE;
         void* native = ex(r).loop() ? ex(r).loop()->native(k) : nullptr;
         if (kind) *kind = k;
@@ -83,10 +85,10 @@ const fh_server_api api_table = {
         ex(r).loop()->post(fn, arg);
         return static_cast<int>(FH_OK);
     },
-    [](fh_request* r, void* buf, std::size_t size, fh_io_done done, void* arg) {
+    [](fh_request* r, void* buf, std::size_t size, fh_io_done done, void* arg) noexcept {
         return ex(r).read_body_async(buf, size, done, arg);
     },
-    [](fh_response* r, const void* data, std::size_t size, fh_io_done done, void* arg) {
+    [](fh_response* r, const void* data, std::size_t size, fh_io_done done, void* arg) noexcept {
         return ex(r).write_async(std::string_view(static_cast<const char*>(data), size), done, arg);
     },
 };
