@@ -19,12 +19,15 @@ using platform::worker_command;
 // Upper bound on live workers during a reload, when two generations overlap.
 constexpr std::size_t scoreboard_capacity = 2 * 4096 + 64;
 
-std::vector<int> inherited_fds(const char* variable)
+// Socket numbers as the environment or an fd:// bind gives them (a handle value on Windows).
+platform::native_socket socket_number(const char* text) { return std::strtoll(text, nullptr, 10); }
+
+std::vector<platform::native_socket> inherited_fds(const char* variable)
 {
-    std::vector<int> fds;
+    std::vector<platform::native_socket> fds;
     const char* text = std::getenv(variable);
     for (const char* p = text; p && *p;) {
-        fds.push_back(std::atoi(p));
+        fds.push_back(socket_number(p));
         p = std::strchr(p, ',');
         if (p) ++p;
     }
@@ -48,12 +51,11 @@ std::optional<std::string> arbiter::open_listeners()
     // A master started by USR2 gets its listeners from the old one; systemd passes its own.
     auto fds = inherited_fds("FORKHORN_FD");
     platform::unset_env("FORKHORN_FD");
-    if (fds.empty())
-        for (auto s : platform::service_manager_sockets()) fds.push_back(static_cast<int>(s));
+    if (fds.empty()) fds = platform::service_manager_sockets();
     listeners_inherited_ = !fds.empty();
     for (const auto& address : cfg_.bind)
-        if (address.starts_with("fd://")) fds.push_back(std::atoi(address.c_str() + 5));
-    for (int fd : fds) {
+        if (address.starts_with("fd://")) fds.push_back(socket_number(address.c_str() + 5));
+    for (auto fd : fds) {
         platform::listener l;
         if (auto err = platform::adopt_listener(fd, l)) return err;
         listeners_.push_back(std::move(l));
