@@ -8,6 +8,8 @@
 
 #include "exchange/app_log.hpp"
 
+#include <fmt/format.h>
+
 namespace forkhorn {
 namespace {
 
@@ -196,20 +198,15 @@ std::int64_t exchange::read_decoded(void* buf, std::size_t size, fill_mode mode)
         pending_consume_ = 0;
         if (body_.done()) return 0;
         auto r = body_.decode(io_.buffered());
-        if (r.status == http::body_status::error) {
-            // A malformed body is a malformed request: no response at all, like a reset peer.
-            std::lock_guard lock(mutex_);
-            reusable_ = false;
-            aborted_ = true;
-            return FH_ERR_IO;
-        }
+        if (r.status == http::body_status::error) return refuse_body(400, "its framing is malformed");
         if (r.data.empty()) {
             io_.consume(r.consumed);
             if (r.status == http::body_status::done) return 0;
             if (r.status != http::body_status::need_more) continue;
             auto got = mode == fill_mode::wait ? io_.fill() : mode == fill_mode::now ? io_.fill_now() : -1;
             if (got == not_yet && mode == fill_mode::now) return not_yet;
-            if (got <= 0) return reusable_ = false, FH_ERR_IO;
+            if (got == not_yet) return refuse_body(408, "the client sent nothing more within the timeout");
+            if (got <= 0) return refuse_body(400, "the client closed the connection before its end");
             continue;
         }
         // The data view points into the transport's buffer, so consume only after it is read.
@@ -220,6 +217,29 @@ std::int64_t exchange::read_decoded(void* buf, std::size_t size, fill_mode mode)
     std::memcpy(buf, body_pending_.data(), n);
     body_pending_.remove_prefix(n);
     return static_cast<std::int64_t>(n);
+}
+
+// A request whose body is cut short or malformed is not a request the app may answer as if it
+// were complete (an upload cut half-way must never look finished): the app's reads fail, and a
+// response not sent yet becomes `status` with Connection: close; one already started is cut off.
+std::int64_t exchange::refuse_body(int status, std::string_view why)
+{
+    std::lock_guard lock(mutex_);
+    reusable_ = false;
+    if (aborted_) return FH_ERR_IO;
+    app_log(FH_LOG_INFO, fmt::format("{} {}: request body incomplete, {}; answering {}", head_.method, head_.target,
+                                     why, committed_ ? "nothing more" : std::to_string(status)));
+    if (!committed_ && !finished_) {
+        headers_.clear();
+        headers_.emplace_back("Content-Type", "text/plain");
+        status_ = status;
+        app_length_ = -1;
+        out_ = status == 408 ? "Request Timeout\n" : "Bad Request\n";
+        queue_if_waiting queue(*this);
+        (void)commit(static_cast<std::int64_t>(out_.size()));
+    }
+    aborted_ = true; // from now on nothing the app writes is sent
+    return FH_ERR_IO;
 }
 
 int exchange::set_status(int status)
@@ -432,6 +452,7 @@ void exchange::io_timed_out()
     bool writing = write_armed_ || !output_idle();
     if (writing) io_failed_ = true;
     lock.unlock();
+    if (r.done && !writing) (void)refuse_body(408, "the client sent nothing more within the timeout");
     if (r.done) r.done(r.arg, FH_ERR_IO);
     if (!writing) return;
     lock.lock();

@@ -114,6 +114,7 @@ private:
     static constexpr std::int64_t not_yet = transport::not_yet;
     std::int64_t read_decoded(void* buf, std::size_t size, fill_mode mode);
     void send_continue();
+    std::int64_t refuse_body(int status, std::string_view why);
     int write_locked(std::string_view data);
     /// Sends `wire` after what is queued: blocking, or in non-blocking mode queued for the loop.
     bool send_wire(std::string_view wire);
@@ -193,7 +194,7 @@ private:
     const std::atomic<bool>* stopping_ = nullptr;
     worker_loop* loop_ = nullptr;
     bool reusable_ = true;
-    bool aborted_ = false; // the request body was malformed: nothing may be sent
+    bool aborted_ = false; // the request body was cut or malformed: nothing more may be sent
     http::response_framing framing_ = http::response_framing::none;
     std::uint64_t body_sent_ = 0;
 };

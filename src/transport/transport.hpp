@@ -16,7 +16,8 @@ public:
     /// Received bytes not consumed yet.
     virtual std::string_view buffered() const = 0;
     virtual void consume(std::size_t n) = 0;
-    /// Receives more into the buffer. Returns the count, 0 on close, negative on error or timeout.
+    /// Receives more into the buffer. Returns the count, 0 on close, `not_yet` when the timeout
+    /// passed first, -1 on an error.
     virtual std::int64_t fill() = 0;
     virtual bool send(std::string_view data) = 0;
     virtual bool send_file(const std::string& path, std::uint64_t offset, std::uint64_t length) = 0;

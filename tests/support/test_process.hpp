@@ -88,6 +88,8 @@ public:
 
     bool connected() const { return fd_ != -1; }
     bool send(std::string_view bytes);
+    /// Shuts this side for sending (the server reads EOF); replies can still be read.
+    void end_sending();
     /// The next complete response (an interim 100 counts as one); status 0 when the
     /// connection closed or `timeout` passed first.
     http_reply read_reply(std::chrono::milliseconds timeout = 5s);

@@ -156,6 +156,11 @@ bool client_connection::send(std::string_view bytes)
     return fd_ != -1 && platform::send_all(fd_, bytes, std::chrono::steady_clock::now() + 5s);
 }
 
+void client_connection::end_sending()
+{
+    if (fd_ != -1) platform::shutdown_send(fd_);
+}
+
 bool client_connection::fill(std::chrono::steady_clock::time_point deadline)
 {
     if (fd_ == -1 || eof_) return false;

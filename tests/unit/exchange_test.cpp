@@ -354,4 +354,65 @@ BOOST_AUTO_TEST_CASE(nonblocking_io_that_waits_too_long_fails)
     BOOST_TEST(!t.ex->reusable());
 }
 
+// An upload cut short must never look finished: the app's read fails, and whatever it answers,
+// the client gets 400 and a close.
+BOOST_AUTO_TEST_CASE(a_body_cut_by_the_client_fails_the_read_and_answers_400)
+{
+    const std::string chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::vector<std::string> cuts{chunked + "5\r\nhello\r\n", chunked + "0\r\n", chunked + "5\r\nhel",
+                                        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello"};
+    for (const auto& raw : cuts) {
+        std::int64_t last = 1;
+        auto out = serve(raw, [&](auto api, auto req, auto res) {
+            char buf[64];
+            while ((last = api->read_body(req, buf, sizeof buf)) > 0) {}
+            api->write(res, "uploaded", 8); // the app ignores the error
+            return FH_DONE;
+        });
+        BOOST_TEST(last == FH_ERR_IO, raw);
+        BOOST_TEST(out.starts_with("HTTP/1.1 400 Bad Request\r\n"), out);
+        BOOST_TEST(out.find("Connection: close") != std::string::npos, out);
+        BOOST_TEST(out.find("uploaded") == std::string::npos, out);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(nonblocking_read_of_a_cut_body_fails_and_answers_400)
+{
+    std::string raw = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
+    nonblocking_exchange t(raw, raw.size());
+    char buf[16];
+    io_result read;
+    handler_fn fn = [&](auto api, auto req, auto) {
+        BOOST_TEST(api->read_body_async(req, buf, sizeof buf, &io_result::done, &read) == 5);
+        BOOST_TEST(api->read_body_async(req, buf, sizeof buf, &io_result::done, &read) == FH_IN_PROGRESS);
+        return FH_PENDING;
+    };
+    BOOST_TEST(!t.start(fn));
+    t.ex->on_readable(0); // the client closed its side
+    BOOST_TEST(read.calls == 1);
+    BOOST_TEST(read.value == FH_ERR_IO);
+    BOOST_TEST(t.ex->write(std::string_view("uploaded")) == FH_ERR_IO);
+    t.ex->finish();
+    BOOST_TEST(t.io.sent.starts_with("HTTP/1.1 400 Bad Request\r\n"), t.io.sent);
+    BOOST_TEST(t.ex->status() == 400);
+    BOOST_TEST(!t.ex->reusable());
+}
+
+BOOST_AUTO_TEST_CASE(a_body_read_that_times_out_answers_408)
+{
+    std::string raw = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n";
+    nonblocking_exchange t(raw, raw.size());
+    char buf[16];
+    io_result read;
+    handler_fn fn = [&](auto api, auto req, auto) {
+        BOOST_TEST(api->read_body_async(req, buf, sizeof buf, &io_result::done, &read) == FH_IN_PROGRESS);
+        return FH_PENDING;
+    };
+    BOOST_TEST(!t.start(fn));
+    t.ex->io_timed_out();
+    t.ex->finish();
+    BOOST_TEST(t.io.sent.starts_with("HTTP/1.1 408 Request Timeout\r\n"), t.io.sent);
+    BOOST_TEST(t.ex->status() == 408);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
