@@ -94,6 +94,7 @@ std::optional<std::string> arbiter::start()
     if (auto err = board_.create(scoreboard_capacity)) return err;
     for (const auto& l : listeners_) log_.info("Listening at: {} ({})", l.url, platform::current_pid());
     log_.info("Using worker: {}", cfg_.worker_class);
+    for (const auto& note : config_.notes) log_.info("{}", note);
     if (cfg_.preload_app && app_.init(server_api(), message) != app_error::none) {
         log_.error("{}", message);
         halt(3, "Worker failed to boot.");

@@ -26,6 +26,7 @@ void arbiter::reload()
     if (auto config = load_checked_config()) {
         auto old_bind = cfg_.bind;
         config_ = std::move(*config);
+        for (const auto& note : config_.notes) log_.info("Reload: {}", note);
         log_.reconfigure(cfg_.errorlog, *parse_log_level(cfg_.loglevel), cfg_.accesslog, cfg_.access_log_format);
         if (old_bind != cfg_.bind) reload_listeners();
     }

@@ -38,6 +38,10 @@ void arbiter::manage_workers()
 
 void arbiter::set_target(int target)
 {
+    if (target > cfg_.max_workers) {
+        log_.warning("Not growing to {} workers: --max-workers is {}", target, cfg_.max_workers);
+        target = cfg_.max_workers;
+    }
     if (target == target_workers_) return;
     server_hook(&fh_hooks::nworkers_changed, target, target_workers_);
     target_workers_ = target;

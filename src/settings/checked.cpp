@@ -57,6 +57,23 @@ void check_directory(const settings& cfg, const std::filesystem::path& start_dir
         out.push_back(fmt::format("chdir: '{}' is not a directory{}", cfg.chdir, ec ? ": " + ec.message() : ""));
 }
 
+// Gunicorn runs gthread when the sync worker is given threads; saying so beats ignoring them.
+void choose_worker_type(settings& values, server_config& cfg)
+{
+    cfg.worker = worker_type_of(values.worker_class);
+    if (cfg.worker != worker_type::sync || values.threads <= 1) return;
+    cfg.worker = worker_type::gthread;
+    values.worker_class = "gthread";
+    cfg.notes.push_back(fmt::format("--threads {} with the sync worker: using gthread", values.threads));
+}
+
+void check_worker_count(const settings& values, problems& out)
+{
+    if (values.workers > values.max_workers)
+        out.push_back(fmt::format("workers: {} is above max_workers ({}); raise --max-workers", values.workers,
+                                  values.max_workers));
+}
+
 worker_timeouts timeouts_of(const settings& cfg)
 {
     worker_timeouts t;
@@ -98,7 +115,8 @@ std::vector<std::string> build_config(settings values, server_config& out)
     parse_addresses("forwarded_allow_ips", values.forwarded_allow_ips, out.forwarded_allowed, found);
     parse_addresses("proxy_allow_ips", values.proxy_allow_ips, out.proxy_allowed, found);
     parse_scheme_rules(values.secure_scheme_headers, out, found);
-    out.worker = worker_type_of(values.worker_class);
+    check_worker_count(values, found);
+    choose_worker_type(values, out);
     out.timeouts = timeouts_of(values);
     out.proxy_protocol = proxy_mode_of(values.proxy_protocol);
     out.values = std::move(values);

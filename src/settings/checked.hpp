@@ -39,6 +39,9 @@ struct server_config {
     http::address_list proxy_allowed;     // proxy_allow_ips
     http::address_list forwarded_allowed; // forwarded_allow_ips
     std::vector<http::scheme_rule> scheme_rules;
+    /// What the server decided for the user (e.g. gthread for sync with --threads): logged at
+    /// start and on reload, so that no setting is ignored silently.
+    std::vector<std::string> notes;
 };
 
 /// Checks `values` and builds the config from them. Returns every problem found, one line each

@@ -20,6 +20,7 @@ struct settings {
     int backlog = 0;
     // worker processes
     int workers = 0;
+    int max_workers = 0;
     std::string worker_class;
     int threads = 1;
     int worker_connections = 1000;

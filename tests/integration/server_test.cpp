@@ -270,6 +270,22 @@ BOOST_AUTO_TEST_CASE(ttin_and_ttou_change_the_worker_count)
     BOOST_TEST(server.children().size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(ttin_stops_at_max_workers_and_says_so)
+{
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-w", "1", "--max-workers", "2"}));
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    require_workers(server, 1);
+    for (int i = 0; i < 4; ++i) {
+        server.send(sig::ttin);
+        // One at a time: identical signals still pending merge into one.
+        BOOST_REQUIRE(eventually([&] { return count_of(server.log(), "Handling signal: ttin") == i + 1; }));
+    }
+    BOOST_TEST(eventually([&] { return count_of(server.log(), "Not growing to 3 workers: --max-workers is 2") == 3; }),
+               server.log());
+    require_workers(server, 2);
+    BOOST_TEST(http_get(server.port(), "/").status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(max_requests_recycles_the_worker)
 {
     server_process server(bin, serve_args(lib(examples, "hello"), {"--max-requests", "3"}));

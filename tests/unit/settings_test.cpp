@@ -272,4 +272,26 @@ BOOST_AUTO_TEST_CASE(a_relative_chdir_is_checked_from_where_the_server_started)
     BOOST_TEST(check_settings(loaded.config, here / "unit", config).size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(threads_with_the_sync_worker_run_gthread_and_say_so)
+{
+    auto config = check_ok({"a.so", "--threads", "4"});
+    BOOST_TEST((config.worker == worker_type::gthread));
+    BOOST_TEST(config.values.worker_class == "gthread");
+    BOOST_TEST_REQUIRE(config.notes.size() == 1u);
+    BOOST_TEST(config.notes[0] == "--threads 4 with the sync worker: using gthread");
+    auto plain = check_ok({"a.so", "--threads", "1"});
+    BOOST_TEST((plain.worker == worker_type::sync));
+    BOOST_TEST(plain.notes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(workers_above_max_workers_are_refused)
+{
+    auto loaded = load({"a.so", "-w", "9", "--max-workers", "8"});
+    server_config config;
+    auto problems = check_settings(loaded.config, std::filesystem::current_path(), config);
+    BOOST_TEST_REQUIRE(problems.size() == 1u);
+    BOOST_TEST(problems[0] == "workers: 9 is above max_workers (8); raise --max-workers");
+    BOOST_TEST(check_ok({"a.so", "-w", "8", "--max-workers", "8"}).values.max_workers == 8);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
