@@ -175,6 +175,10 @@ std::optional<std::string> read_table(const toml::table& table, const std::strin
 
 std::optional<std::string> read_config_file(const std::string& path, setting_layer& out)
 {
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) return fmt::format("config file '{}' does not exist", path);
+    if (std::filesystem::is_directory(status)) return fmt::format("config file '{}' is a directory", path);
     try {
         return read_table(toml::parse_file(path), path, out);
     } catch (const toml::parse_error& e) {
