@@ -82,7 +82,8 @@ const std::array table{
                 &s::worker_connections,
                 "1000",
                 "INT",
-                "Open client connections per gthread, async or uv worker; more wait in the backlog.",
+                "Open client connections per gthread, async or uv worker. At the limit the longest-idle keep-alive "
+                "connection is closed to admit a new client; when none is idle, new clients wait in the backlog.",
                 {},
                 1,
                 1 << 20},

@@ -2,7 +2,9 @@
 // deadline order, so expiring is a look at the head. No allocation, no timer per connection.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 
 namespace forkhorn {
 
@@ -27,6 +29,7 @@ public:
         item.link.next = nullptr;
         (tail_ ? tail_->link.next : head_) = &item;
         tail_ = &item;
+        size_.fetch_add(1, std::memory_order_relaxed);
     }
 
     /// Takes `item` off whichever list it is on.
@@ -37,6 +40,7 @@ public:
         (item.link.prev ? item.link.prev->link.next : list->head_) = item.link.next;
         (item.link.next ? item.link.next->link.prev : list->tail_) = item.link.prev;
         item.link = {};
+        list->size_.fetch_sub(1, std::memory_order_relaxed);
     }
 
     /// The oldest item whose deadline passed, taken off the list; nullptr if none.
@@ -56,7 +60,12 @@ public:
         return item;
     }
 
+    /// How many items are on the list. Changed only by the owning thread; another thread may read
+    /// it as a hint (e.g. whether an idle connection could make room).
+    std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+
 private:
+    std::atomic<std::size_t> size_{0};
     T* head_ = nullptr;
     T* tail_ = nullptr;
 };

@@ -156,6 +156,7 @@ private:
     void accept_loop();
     void accepted(platform::native_socket fd, std::string peer);
     void command(platform::worker_command cmd);
+    void close_oldest_idle();
     void advance(connection& c);
     bool take_proxy_header(connection& c);
     void want_read(connection& c);
@@ -180,6 +181,8 @@ private:
     std::atomic<bool> closing_{false};   // no more connections; read by the accept thread and exchanges
     std::atomic<bool> loop_done_{false}; // the accept thread ends
     std::atomic<int> open_{0};           // accepted and not yet closed (read by the accept thread)
+    std::atomic<int> reclaims_{0};       // accepted over the limit, an idle connection to close for each
+    clock::time_point last_reuse_warning_;
     std::vector<std::unique_ptr<char[]>> free_buffers_;
     std::vector<std::unique_ptr<http::request_parser>> free_parsers_;
     deadline_list<connection> idle_;      // keep-alive: waiting for the next request
@@ -205,10 +208,13 @@ void event_server::accept_loop()
     for (const auto& l : ctx_.listeners) handles.push_back(l.fd);
     platform::accept_waiter waiter{std::span(handles).first(1), std::span(handles).subspan(1)};
     auto limit = ctx_.cfg.worker_connections;
+    // Full, a worker still admits a client when an idle keep-alive connection can make room for
+    // it (nginx reuses connections the same way): that one is closed, oldest first.
+    auto room = [&] { return open_.load() < limit || idle_.size() > static_cast<std::size_t>(reclaims_.load()); };
     // Stopping ends the accepting, not the thread: a quick stop may still come (Windows sends it
     // through the wake handle) until the loop is done.
     while (!loop_done_) {
-        int ready = waiter.wait(200ms, !closing_ && open_.load() < limit);
+        int ready = waiter.wait(200ms, !closing_ && room());
         if (ready == 0) {
             for (auto cmd : control_.take()) loop_->post([this, cmd] { command(cmd); });
         } else if (ready > 0 && !closing_) {
@@ -218,10 +224,28 @@ void event_server::accept_loop()
                 ctx_.log.debug("Woke for a connection another worker took");
                 continue;
             }
-            ++open_;
-            loop_->post([this, fd, peer = std::move(peer)]() mutable { accepted(fd, std::move(peer)); });
+            bool reclaim = ++open_ > limit;
+            if (reclaim) ++reclaims_;
+            loop_->post([this, fd, reclaim, peer = std::move(peer)]() mutable {
+                if (reclaim) close_oldest_idle();
+                accepted(fd, std::move(peer));
+            });
         }
     }
+}
+
+void event_server::close_oldest_idle()
+{
+    --reclaims_;
+    auto* c = idle_.pop_front();
+    if (!c) return; // it left by itself meanwhile: the new client is admitted anyway
+    auto now = clock::now();
+    if (now - last_reuse_warning_ >= 60s) {
+        last_reuse_warning_ = now;
+        ctx_.log.warning("{} worker_connections are not enough, closing idle keep-alive connections",
+                         ctx_.cfg.worker_connections);
+    }
+    close(*c, false);
 }
 
 void event_server::command(platform::worker_command cmd)

@@ -183,17 +183,35 @@ BOOST_AUTO_TEST_CASE(max_requests_counts_requests_not_connections, *utf::precond
 BOOST_AUTO_TEST_CASE(worker_connections_bounds_open_connections, *utf::precondition(worker_is{"sync", true}))
 {
     serving s("hello", {"-w", "1", "--worker-connections", "2", "--keep-alive", "30"});
+    // Two connections in the middle of a request head: busy, not idle, so nothing makes room.
     auto first = std::make_unique<client_connection>(s.port);
     client_connection second(s.port);
-    for (auto* c : {first.get(), &second}) {
-        BOOST_REQUIRE(c->send(get("/")));
-        BOOST_REQUIRE(c->read_reply().status == 200);
-    }
+    for (auto* c : {first.get(), &second}) BOOST_REQUIRE(c->send("GET / HTTP/1.1\r\n"));
     client_connection third(s.port); // the kernel accepts it; the worker does not take it yet
     BOOST_REQUIRE(third.send(get("/")));
     BOOST_TEST(third.read_reply(1s).status == 0);
     first.reset(); // one slot frees up
     BOOST_TEST(third.read_reply(5s).status == 200);
+}
+
+// At the limit, idle keep-alive connections make room for new clients, oldest first (nginx
+// reuses connections the same way) instead of leaving the new ones in the backlog.
+BOOST_AUTO_TEST_CASE(idle_keep_alive_connections_make_room_for_new_clients, *utf::precondition(worker_is{"sync", true}))
+{
+    const std::size_t limit = has_unix_features() ? 1000 : 100, clients = 2 * limit;
+    BOOST_REQUIRE_MESSAGE(raise_descriptor_limit(2 * clients + 200) >= 2 * clients + 100,
+                          "needs a descriptor limit of " << 2 * clients + 100);
+    serving s("hello", {"-w", "1", "--worker-connections", std::to_string(limit), "--keep-alive", "60"});
+    std::vector<std::unique_ptr<client_connection>> open;
+    for (std::size_t i = 0; i < clients; ++i) {
+        open.push_back(std::make_unique<client_connection>(s.port));
+        BOOST_REQUIRE(open.back()->send(get("/")));
+        BOOST_REQUIRE_MESSAGE(open.back()->read_reply(5s).status == 200, "client " << i << " was not answered");
+    }
+    BOOST_TEST(open.front()->closed_by_peer(5s)); // the oldest idle one made room
+    BOOST_TEST(open.back()->send(get("/")));      // the newest is still served
+    BOOST_TEST(open.back()->read_reply(5s).status == 200);
+    BOOST_TEST(count_of(s.server.log(), "worker_connections are not enough") == 1, s.server.log());
 }
 
 BOOST_AUTO_TEST_CASE(a_pending_handler_leaves_the_worker_free, *utf::precondition(worker_is{"sync", true}))

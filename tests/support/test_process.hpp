@@ -122,6 +122,9 @@ bool still_running(int pid, std::uint64_t started);
 /// False where only the portable subset of the server exists (Windows): tests of Unix-only
 /// features skip themselves with a message.
 bool has_unix_features();
+/// Raises this process's descriptor limit (and so its children's) towards `wanted`; returns
+/// how many descriptors it may now open (Windows has no such limit: `wanted`).
+std::size_t raise_descriptor_limit(std::size_t wanted);
 /// Direct children of `pid`.
 std::vector<int> children_of(int pid);
 /// The process's command line with NULs as spaces (what ps shows).

@@ -1,5 +1,6 @@
 #include "test_process.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -103,6 +105,18 @@ std::intptr_t connect_nonblocking(int port)
 }
 
 bool has_unix_features() { return true; }
+
+std::size_t raise_descriptor_limit(std::size_t wanted)
+{
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+    if (lim.rlim_cur < wanted) {
+        lim.rlim_cur = std::min<rlim_t>(wanted, lim.rlim_max);
+        (void)::setrlimit(RLIMIT_NOFILE, &lim);
+        (void)::getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    return static_cast<std::size_t>(lim.rlim_cur);
+}
 
 std::string library_path(const std::string& dir, const std::string& name) { return dir + "/lib" + name + ".so"; }
 

@@ -96,6 +96,8 @@ constexpr DWORD killed_exit_code = 137;
 
 bool has_unix_features() { return false; }
 
+std::size_t raise_descriptor_limit(std::size_t wanted) { return wanted; }
+
 bool process_alive(int pid)
 {
     HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
