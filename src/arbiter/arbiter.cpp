@@ -88,6 +88,8 @@ std::optional<std::string> arbiter::start()
         halt(4, "App failed to load.");
         return std::nullopt;
     }
+    app_in_use_ = cfg_.app;
+    if (auto err = keeper_.keep(cfg_.app)) log_.warning("{}: a deploy that breaks the app stops the server", *err);
     server_hook(&fh_hooks::on_starting);
     if (auto err = control_.open(cfg_.proc_name)) return err;
     if (auto err = open_listeners()) return err;
@@ -232,6 +234,7 @@ void arbiter::finish()
     remove_pidfile_if_mine(pidfile_path(), platform::current_pid());
     server_hook(&fh_hooks::on_exit);
     if (cfg_.preload_app) app_.shutdown();
+    keeper_.discard();
 }
 
 } // namespace forkhorn

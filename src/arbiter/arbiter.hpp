@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/keeper.hpp"
 #include "app/loader.hpp"
 #include "control/control.hpp"
 #include "instance/scoreboard.hpp"
@@ -73,6 +74,8 @@ private:
     // workers (arbiter_workers.cpp)
     void manage_workers();
     void spawn_one();
+    settings worker_settings() const;
+    void after_boot_failure(const platform::child_exit& exit);
     int worker_main(scoreboard_slot* slot, int age);
     void reap();
     void on_worker_exit(const platform::child_exit& exit);
@@ -85,6 +88,7 @@ private:
 
     // reload and upgrade (arbiter_reload.cpp)
     void reload();
+    bool reload_app(const std::string& spec);
     void reload_listeners();
     void retire_old_generations();
     void upgrade();
@@ -110,6 +114,8 @@ private:
     logger& log_;
     worker_entry entry_;
     app_host app_;
+    app_keeper keeper_{platform::runtime_dir() + "/apps", platform::current_pid()};
+    std::string app_in_use_; // what workers load: the configured app, or the kept copy after a bad deploy
     platform::control_source control_;
     std::unique_ptr<control::control_server> control_server_;
     scoreboard board_;
@@ -131,6 +137,8 @@ private:
     bool listeners_inherited_ = false;
     bool pidfile_written_ = false;
     bool ready_ = false;
+    bool served_ = false; // ready once: from then on a worker that fails to boot is replaced, not fatal
+    std::chrono::steady_clock::time_point spawn_after_; // a pause after a worker failed to boot
     bool running_ = true;
     bool stopping_ = false;
     bool quick_requested_ = false;

@@ -23,22 +23,20 @@ void arbiter::reload()
     log_.info("Hang up: Master");
     platform::notify_service(platform::lifecycle::reloading);
     write_pidfile("reloading");
-    if (auto config = load_checked_config()) {
+    auto config = load_checked_config();
+    if (auto err = log_.reopen()) log_.error("Reload: {}", *err);
+    if (!cfg_.preload_app && !reload_app(config ? config->values.app : cfg_.app)) {
+        // The running generation stays, with the settings it runs with.
+        write_pidfile(ready_ ? "ready" : "starting");
+        if (ready_) platform::notify_service(platform::lifecycle::ready);
+        return;
+    }
+    if (config) {
         auto old_bind = cfg_.bind;
         config_ = std::move(*config);
         for (const auto& note : config_.notes) log_.info("Reload: {}", note);
         log_.reconfigure(cfg_.errorlog, *parse_log_level(cfg_.loglevel), cfg_.accesslog, cfg_.access_log_format);
         if (old_bind != cfg_.bind) reload_listeners();
-    }
-    if (auto err = log_.reopen()) log_.error("Reload: {}", *err);
-    std::string message;
-    if (!cfg_.preload_app) {
-        app_.unload();
-        if (app_.load(cfg_.app, message) != app_error::none) {
-            // Workers keep serving the old code; a replacement would fail to boot and halt.
-            log_.error("Reload: {}", message);
-            return;
-        }
     }
     server_hook(&fh_hooks::on_reload);
     ++reloads_;
@@ -46,6 +44,25 @@ void arbiter::reload()
     retire_after_generation_ = generation_;
     ready_ = false;
     set_target(cfg_.workers);
+}
+
+// Loads the app a reload asks for. When it does not load (a bad deploy), the code that was
+// running is loaded again from the kept copy, so that replacement workers still run it.
+bool arbiter::reload_app(const std::string& spec)
+{
+    std::string message;
+    app_.unload();
+    if (app_.load(spec, message) == app_error::none) {
+        app_in_use_ = spec;
+        if (auto err = keeper_.keep(spec)) log_.warning("{}", *err);
+        return true;
+    }
+    log_.error("Reload: {}; keeping the running workers and the code they run", message);
+    if (keeper_.spec().empty() || app_.load(keeper_.spec(), message) != app_error::none)
+        log_.error("Reload: the last app that loaded cannot be loaded again either: {}", message);
+    else
+        app_in_use_ = keeper_.spec();
+    return false;
 }
 
 // The settings a HUP asks for, checked as a start checks them; nothing when they have an error.

@@ -25,7 +25,7 @@ int arbiter::active_workers() const
 
 void arbiter::manage_workers()
 {
-    while (running_ && !stopping_ && active_workers() < target_workers_) spawn_one();
+    while (running_ && !stopping_ && clock::now() >= spawn_after_ && active_workers() < target_workers_) spawn_one();
     // Too many (ttou, worker remove): stop the oldest first, as Gunicorn does.
     while (!stopping_ && active_workers() > target_workers_) {
         int oldest = 0, oldest_age = 0;
@@ -62,7 +62,7 @@ void arbiter::spawn_one()
                                listeners_,
                                &board_.memory(),
                                [this, slot, age] { return worker_main(slot, age); },
-                               [this] { return settings_toml(cfg_); }};
+                               [this] { return settings_toml(worker_settings()); }};
     if (auto err = platform::spawn_worker(spec, pid)) {
         board_.release(slot);
         log_.error("Cannot start a worker: {}", *err);
@@ -72,6 +72,15 @@ void arbiter::spawn_one()
     workers_[pid] = worker{age, generation_, slot, clock::now(), std::nullopt, false};
     ++spawned_;
     log_.info("Booting worker with pid: {}", pid);
+}
+
+// What a worker started as a new image (Windows) runs with: the effective settings, and the app
+// the arbiter has loaded (the kept copy after a bad deploy).
+settings arbiter::worker_settings() const
+{
+    settings s = cfg_;
+    if (!app_in_use_.empty()) s.app = app_in_use_;
+    return s;
 }
 
 int arbiter::worker_main(scoreboard_slot* slot, int age)
@@ -100,8 +109,18 @@ void arbiter::reap()
         if (!stopping_) server_hook(&fh_hooks::child_exit, &info);
         if (!retired && !stopping_ && exit.cause == platform::exit_cause::exited &&
             (exit.exit_code == 3 || exit.exit_code == 4))
-            return halt(exit.exit_code, exit.exit_code == 3 ? "Worker failed to boot." : "App failed to load.");
+            after_boot_failure(exit);
+        if (!running_) return;
     }
+}
+
+// A worker that cannot boot stops a server that is starting (Gunicorn's halt), but a server that
+// has served keeps running: the worker is replaced after a pause, so a failing boot never spins.
+void arbiter::after_boot_failure(const platform::child_exit& exit)
+{
+    if (!served_) return halt(exit.exit_code, exit.exit_code == 3 ? "Worker failed to boot." : "App failed to load.");
+    log_.error("Worker (pid:{}) failed to boot; the server keeps running and starts another in 1 s", exit.pid);
+    spawn_after_ = clock::now() + 1s;
 }
 
 void arbiter::on_worker_exit(const platform::child_exit& exit)
@@ -161,6 +180,7 @@ void arbiter::check_ready()
     if (retire_after_generation_ && *retire_after_generation_ == generation_) retire_old_generations();
     if (ready_) return;
     ready_ = true;
+    served_ = true;
     write_pidfile("ready");
     platform::notify_service(platform::lifecycle::ready);
     daemon_.report_ready();

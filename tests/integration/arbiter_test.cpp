@@ -88,6 +88,36 @@ BOOST_AUTO_TEST_CASE(hup_refuses_settings_a_start_would_refuse)
     BOOST_TEST(two, "children: " << server.children().size() << "\n" << server.log());
 }
 
+// A bad deploy plus one crash is not an outage: the HUP that finds a broken library keeps the
+// running workers, and a worker that dies later is replaced by one running the code that ran.
+BOOST_AUTO_TEST_CASE(a_broken_library_after_hup_never_stops_a_running_server)
+{
+    temp_dir dir;
+    std::string app = library_path(dir.path, "app");
+    fs::copy_file(library_path(examples, "hello"), app);
+    server_process server(bin, serve_args(app + ":app", {"-w", "2"}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    require_workers(server, 2);
+    // Deploy a broken file the way a deploy replaces a library in use (Windows locks its file).
+    fs::rename(app, dir / "previous");
+    std::ofstream(app, std::ios::binary) << "not a library\n";
+    server.send(sig::hup);
+    BOOST_REQUIRE(server.wait_for_log("keeping the running workers and the code they run"));
+    auto before = server.children();
+    for (int pid : before) kill_hard(pid); // every worker that ran when the deploy came dies
+    BOOST_TEST(eventually(
+                   [&] {
+                       auto now = server.children();
+                       return now.size() == 2 && disjoint(before, now);
+                   },
+                   20s),
+               server.log());
+    for (int i = 0; i < 4; ++i) BOOST_TEST(http_get(port, "/", 5s).status == 200); // served by replacements
+    BOOST_TEST(server.log().find("App failed to load") == std::string::npos, server.log());
+    BOOST_TEST(!server.wait_exit(0s).has_value()); // still running
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(supervision_under_load)

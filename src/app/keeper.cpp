@@ -1,0 +1,39 @@
+#include "app/keeper.hpp"
+
+#include <fmt/format.h>
+
+#include "app/loader.hpp"
+
+namespace forkhorn {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> app_keeper::keep(const std::string& spec)
+{
+    std::string path, symbol;
+    split_app_spec(spec, path, symbol);
+    std::error_code ec;
+    if (!fs::exists(dir_, ec)) {
+        fs::create_directories(dir_, ec);
+        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::replace, ec);
+    }
+    // A new name each time: a loader that sees a name it loaded before returns the old code.
+    auto copy = dir_ / fmt::format("{}-{}-{}", owner_, ++copies_, fs::path(path).filename().string());
+    fs::remove(copy, ec);
+    if (!fs::copy_file(path, copy, fs::copy_options::none, ec))
+        return fmt::format("cannot keep a copy of '{}' in {}: {}", path, dir_.string(), ec.message());
+    if (!copy_.empty()) fs::remove(copy_, ec);
+    copy_ = copy;
+    spec_ = copy.string() + ":" + symbol;
+    return std::nullopt;
+}
+
+void app_keeper::discard()
+{
+    std::error_code ec;
+    if (!copy_.empty()) fs::remove(copy_, ec);
+    copy_.clear();
+    spec_.clear();
+}
+
+} // namespace forkhorn
