@@ -1,6 +1,7 @@
 // The parts of the platform layer that are the same on every system.
 #include "address.hpp"
-#include "platform.hpp"
+#include "events.hpp"
+#include "sockets.hpp"
 
 namespace forkhorn::platform {
 

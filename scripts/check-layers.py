@@ -61,7 +61,7 @@ def resolve(including, name):
         candidate = os.path.normpath(os.path.join(base, name))
         if os.path.isfile(os.path.join(ROOT, candidate)):
             return candidate
-    # platform/windows/x.cpp includes "platform.hpp" of platform/
+    # platform/windows/x.cpp includes "sockets.hpp" of platform/
     for base in ("platform",):
         candidate = os.path.normpath(os.path.join(base, name))
         if os.path.isfile(os.path.join(ROOT, candidate)):

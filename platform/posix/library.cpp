@@ -1,5 +1,5 @@
 // POSIX shared libraries: dlopen/dlsym.
-#include "platform.hpp"
+#include "library.hpp"
 
 #include <dlfcn.h>
 

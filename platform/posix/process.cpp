@@ -1,5 +1,9 @@
 // POSIX processes: fork, signals through a self-pipe, waitpid.
-#include "platform.hpp"
+#include "process.hpp"
+#include "events.hpp"
+#include "shared_memory.hpp"
+#include "system.hpp"
+#include "worker_process.hpp"
 
 #include <atomic>
 #include <cerrno>

@@ -1,6 +1,7 @@
 // POSIX sockets: listeners, non-blocking I/O with deadlines, sendfile.
+#include "sockets.hpp"
 #include "address.hpp"
-#include "platform.hpp"
+#include "control_channel.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -1,6 +1,8 @@
 // POSIX process-level services: titles, exec for upgrades, daemon mode, sd_notify, identity,
 // umask, syslog.
-#include "platform.hpp"
+#include "system.hpp"
+#include "process.hpp"
+#include "service.hpp"
 
 #include <cerrno>
 #include <chrono>

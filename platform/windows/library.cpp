@@ -1,4 +1,5 @@
 // Windows shared libraries: LoadLibraryW/GetProcAddress.
+#include "library.hpp"
 #include "win.hpp"
 
 namespace forkhorn::platform {

@@ -1,7 +1,12 @@
 // Windows processes: workers re-executed with CreateProcessW and a bootstrap pipe, a job object
 // that takes them down with the arbiter, control events from named kernel objects and the
 // console, commands to workers through unnamed events duplicated into them.
+#include "process.hpp"
+#include "events.hpp"
+#include "shared_memory.hpp"
+#include "system.hpp"
 #include "win.hpp"
+#include "worker_process.hpp"
 
 #include <atomic>
 #include <cstring>

@@ -3,6 +3,7 @@
 // what the SCM starts as `forkhorn service run --name NAME`).
 #pragma once
 
+#include "../service.hpp"
 #include "win.hpp"
 
 #include <functional>

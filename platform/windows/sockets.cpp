@@ -1,7 +1,9 @@
 // Windows sockets (Winsock 2): listeners bound once by the arbiter, non-blocking I/O with
 // WSAPoll deadlines. Workers accept on the shared listener with WSAPoll + a non-blocking accept,
 // which works for several processes (an IOCP can take a shared listener in one process only).
+#include "sockets.hpp"
 #include "address.hpp"
+#include "control_channel.hpp"
 #include "win.hpp"
 
 #include <algorithm>

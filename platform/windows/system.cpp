@@ -1,6 +1,8 @@
 // Windows process-level services. What exists only on Unix (daemon mode, user switching,
 // binary upgrade, syslog) reports itself as unavailable; main() turns the settings that need
 // it into a configuration error before anything starts.
+#include "system.hpp"
+#include "process.hpp"
 #include "win.hpp"
 
 #include <cstdio>

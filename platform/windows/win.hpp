@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "platform.hpp"
+#include "events.hpp"
 
 namespace forkhorn::platform::win {
 

@@ -6,7 +6,7 @@
 
 #include <forkhorn/app.h>
 
-#include "platform.hpp"
+#include "library.hpp"
 
 namespace forkhorn {
 

@@ -7,6 +7,7 @@
 
 #include "exchange/exchange.hpp"
 #include "instance/pidfile.hpp"
+#include "service.hpp"
 #include "version.hpp"
 
 namespace forkhorn {

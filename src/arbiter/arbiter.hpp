@@ -13,12 +13,16 @@
 #include "app/keeper.hpp"
 #include "app/loader.hpp"
 #include "control/control.hpp"
+#include "events.hpp"
 #include "instance/scoreboard.hpp"
 #include "instance/worker_context.hpp"
 #include "log/logger.hpp"
-#include "platform.hpp"
+#include "process.hpp"
 #include "settings/load.hpp"
 #include "settings/settings.hpp"
+#include "sockets.hpp"
+#include "system.hpp"
+#include "worker_process.hpp"
 
 namespace forkhorn {
 

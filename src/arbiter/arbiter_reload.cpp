@@ -5,6 +5,7 @@
 
 #include "arbiter/arbiter.hpp"
 #include "instance/pidfile.hpp"
+#include "service.hpp"
 #include "settings/load.hpp"
 
 namespace forkhorn {

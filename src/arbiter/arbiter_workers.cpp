@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "arbiter/arbiter.hpp"
+#include "service.hpp"
 
 namespace forkhorn {
 namespace {

@@ -3,11 +3,13 @@
 // Signal verbs (ttin, hup, term...) only need the master's pid, as with `kill`; they work even
 // with --no-control-socket. Everything richer goes through the control socket.
 #include "cli/ctl.hpp"
+#include "cli/exit_status.hpp"
 #include "control/client.hpp"
 #include "control/commands.hpp"
 #include "control/control.hpp"
 #include "control/format.hpp"
 #include "control/protocol.hpp"
+#include "events.hpp"
 #include "instance/pidfile.hpp"
 
 #include <array>
@@ -22,7 +24,7 @@ namespace {
 
 using platform::control_event;
 
-enum exit_status : int { exit_done = 0, exit_error = 1, exit_usage = 2, exit_not_running = 3 };
+using namespace forkhorn::cli; // exit_ok, exit_error, exit_usage, exit_not_running
 
 constexpr auto signal_spacing = std::chrono::milliseconds(100);
 
@@ -163,7 +165,7 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
         return io.fail(fmt::format("not running (stale pidfile {} names pid {})", path, content->pid),
                        exit_not_running);
     master = *content;
-    return exit_done;
+    return exit_ok;
 }
 
 // The control socket: -s, else the pidfile's, else the instance's default path. A server
@@ -171,17 +173,17 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
 // "not running": the default socket is tried before saying so.
 int find_socket(const ctl_options& o, const streams& io, std::string& socket)
 {
-    if (o.socket) return socket = *o.socket, exit_done;
+    if (o.socket) return socket = *o.socket, exit_ok;
     std::error_code ec;
     if (!o.pidfile && !std::filesystem::exists(pidfile_path(o), ec)) {
         socket = default_control_socket(o.name.value_or(""));
-        if (socket_answers(socket)) return exit_done;
+        if (socket_answers(socket)) return exit_ok;
     }
     pidfile_content master;
-    if (int rc = find_master(o, io, master); rc != exit_done) return rc;
+    if (int rc = find_master(o, io, master); rc != exit_ok) return rc;
     socket = !master.control_socket.empty() ? master.control_socket
                                             : default_control_socket(o.name.value_or(master.instance));
-    return exit_done;
+    return exit_ok;
 }
 
 int print_reply(const ctl_options& o, const streams& io, const command& c, const std::string& text)
@@ -192,7 +194,7 @@ int print_reply(const ctl_options& o, const streams& io, const command& c, const
     if (!reply->ok) return io.fail(reply->error);
     if (o.json) {
         fmt::print(io.out, "{}\n", reply->data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        return exit_done;
+        return exit_ok;
     }
     // A newer or older server may send other shapes; show them raw rather than fail.
     try {
@@ -200,13 +202,13 @@ int print_reply(const ctl_options& o, const streams& io, const command& c, const
     } catch (const nlohmann::json::exception&) {
         fmt::print(io.out, "{}\n", reply->data.dump(2));
     }
-    return exit_done;
+    return exit_ok;
 }
 
 int run_socket_command(const ctl_options& o, const streams& io, const command& c)
 {
     std::string socket;
-    if (int rc = find_socket(o, io, socket); rc != exit_done) return rc;
+    if (int rc = find_socket(o, io, socket); rc != exit_ok) return rc;
     std::string error;
     auto text = request(socket, command_name(c), command_args(c), error);
     if (!text) return io.fail(error);
@@ -229,7 +231,7 @@ int signal_through_socket(const ctl_options& o, const streams& io, const signal_
 int send_signal(const ctl_options& o, const streams& io, const signal_verb& v, int count)
 {
     pidfile_content master;
-    if (int rc = find_master(o, io, master); rc != exit_done) return rc;
+    if (int rc = find_master(o, io, master); rc != exit_ok) return rc;
     for (int i = 0; i < count; ++i) {
         // Identical signals still pending merge into one: give the master time to take each.
         if (i > 0) std::this_thread::sleep_for(signal_spacing);
@@ -244,7 +246,7 @@ int send_signal(const ctl_options& o, const streams& io, const signal_verb& v, i
                    v.name, master.pid, count);
     else
         fmt::print(io.out, "sent {}{} to pid {}\n", v.name, count > 1 ? fmt::format(" x{}", count) : "", master.pid);
-    return exit_done;
+    return exit_ok;
 }
 
 int run_signal_verb(const ctl_options& o, const streams& io, const signal_verb& v)
@@ -268,7 +270,7 @@ int run_ctl(std::span<const std::string> args, std::FILE* out, std::FILE* err)
     streams io{out, err};
     ctl_options o;
     if (auto e = parse_options(args, o)) return io.usage(*e);
-    if (o.help) return fmt::print(out, "{}", usage()), exit_done;
+    if (o.help) return fmt::print(out, "{}", usage()), exit_ok;
     if (o.words.empty()) return io.usage("no command given (see forkhorn ctl --help)");
     if (const auto* v = find_signal_verb(o.words[0])) return run_signal_verb(o, io, *v);
     std::string error;

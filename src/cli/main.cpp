@@ -17,8 +17,11 @@
 #include "exchange/exchange.hpp"
 #include "instance/scoreboard.hpp"
 #include "log/logger.hpp"
+#include "process.hpp"
+#include "service.hpp"
 #include "settings/load.hpp"
 #include "version.hpp"
+#include "worker_process.hpp"
 #include "workers/worker.hpp"
 
 namespace {

@@ -2,7 +2,7 @@
 
 #include "control/commands.hpp"
 #include "control/protocol.hpp"
-#include "platform.hpp"
+#include "control_channel.hpp"
 
 #include <fmt/format.h>
 

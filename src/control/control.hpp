@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "platform.hpp"
+#include "events.hpp"
+#include "native_socket.hpp"
 #include "settings/settings.hpp"
 
 namespace forkhorn::control {

@@ -4,6 +4,8 @@
 #include "control/client.hpp"
 #include "control/control.hpp"
 #include "control/protocol.hpp"
+#include "control_channel.hpp"
+#include "process.hpp"
 
 #include <chrono>
 #include <filesystem>

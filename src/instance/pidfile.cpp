@@ -6,7 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "platform.hpp"
+#include "process.hpp"
+#include "system.hpp"
 
 namespace forkhorn {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "platform.hpp"
+#include "shared_memory.hpp"
 
 namespace forkhorn {
 

@@ -8,8 +8,8 @@
 #include "app/loader.hpp"
 #include "instance/scoreboard.hpp"
 #include "log/logger.hpp"
-#include "platform.hpp"
 #include "settings/checked.hpp"
+#include "sockets.hpp"
 
 namespace forkhorn {
 

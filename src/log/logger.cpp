@@ -7,7 +7,7 @@
 
 #include <fmt/chrono.h>
 
-#include "platform.hpp"
+#include "process.hpp"
 
 namespace forkhorn {
 namespace {

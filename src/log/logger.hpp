@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "http/parser.hpp"
-#include "platform.hpp"
+#include "system.hpp"
 
 namespace forkhorn {
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "platform.hpp"
+#include "system.hpp"
 
 namespace forkhorn {
 namespace {

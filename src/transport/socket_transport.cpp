@@ -1,4 +1,6 @@
 #include "transport/socket_transport.hpp"
+#include "sockets.hpp"
+#include "worker_process.hpp"
 
 #include <algorithm>
 #include <cstring>

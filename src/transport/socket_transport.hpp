@@ -7,7 +7,7 @@
 #include <span>
 #include <string>
 
-#include "platform.hpp"
+#include "native_socket.hpp"
 #include "transport/transport.hpp"
 
 namespace forkhorn {

@@ -7,6 +7,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "sockets.hpp"
 #include "workers/event_loop.hpp"
 
 namespace forkhorn {

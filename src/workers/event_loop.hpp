@@ -9,7 +9,7 @@
 #include <memory>
 #include <span>
 
-#include "platform.hpp"
+#include "native_socket.hpp"
 
 namespace forkhorn {
 

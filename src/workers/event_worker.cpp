@@ -14,7 +14,11 @@
 #include <optional>
 #include <thread>
 
+#include "process.hpp"
+#include "sockets.hpp"
+#include "system.hpp"
 #include "transport/socket_transport.hpp"
+#include "worker_process.hpp"
 #include "workers/deadline_list.hpp"
 #include "workers/event_loop.hpp"
 #include "workers/handler_pool.hpp"

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "exchange/app_log.hpp"
+#include "process.hpp"
 
 namespace forkhorn {
 namespace {

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <vector>
 
+#include "process.hpp"
+#include "sockets.hpp"
 #include "transport/socket_transport.hpp"
+#include "worker_process.hpp"
 #include "workers/http_service.hpp"
 
 namespace forkhorn {

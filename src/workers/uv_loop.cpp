@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include "sockets.hpp"
 #include "workers/event_loop.hpp"
 
 namespace forkhorn {

@@ -4,6 +4,8 @@
 
 #include "exchange/app_log.hpp"
 #include "exchange/exchange.hpp"
+#include "process.hpp"
+#include "system.hpp"
 
 namespace forkhorn {
 namespace {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "instance/worker_context.hpp"
+#include "worker_process.hpp"
 
 namespace forkhorn {
 

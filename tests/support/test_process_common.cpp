@@ -1,7 +1,8 @@
 // The platform-neutral half of the test helpers: logs, ports, HTTP, load.
 #include "test_process.hpp"
 
-#include "platform.hpp"
+#include "process.hpp"
+#include "sockets.hpp"
 
 #include <atomic>
 #include <cctype>

@@ -13,7 +13,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "platform.hpp"
+#include "events.hpp"
 #include "test_process.hpp"
 
 namespace forkhorn::test {

@@ -16,6 +16,8 @@
 #include "control/protocol.hpp"
 #include "control_fake.hpp"
 #include "instance/pidfile.hpp"
+#include "process.hpp"
+#include "sockets.hpp"
 
 using namespace forkhorn;
 using namespace forkhorn::control;

@@ -1,8 +1,8 @@
 // Windows-only behaviour of the platform layer and the command line, under wine.
 #include <boost/test/unit_test.hpp>
 
+#include "events.hpp"
 #include "paths.hpp"
-#include "platform.hpp"
 #include "test_process.hpp"
 
 #include <windows.h>

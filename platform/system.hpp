@@ -1,0 +1,76 @@
+// The system around the process: what it supports, where runtime files go, the environment,
+// daemon mode, the user a worker runs as, the umask, syslog.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace forkhorn::platform {
+
+/// Features that exist on some systems only. Settings that need a missing one are a
+/// configuration error, never silently ignored.
+/// `reads_from_any_thread`: a thread other than the event loop's may start a read on a socket
+/// the loop owns (readiness I/O: epoll). Not so with IOCP under wine, where an overlapped read
+/// is carried out by the thread that started it.
+enum class feature : std::uint8_t {
+    daemon,
+    user_switch,
+    upgrade,
+    syslog,
+    unix_sockets,
+    preload,
+    fd_binds,
+    reuse_port,
+    reads_from_any_thread
+};
+bool supports(feature f);
+
+/// The directory for pidfiles and control sockets: $FORKHORN_RUNTIME_DIR if set; else
+/// $XDG_RUNTIME_DIR/forkhorn, /run/forkhorn for root, or /tmp/forkhorn-<uid> on POSIX, and
+/// %ProgramData%\forkhorn\run on Windows.
+std::string runtime_dir();
+
+/// Renames `from` over `to` atomically, replacing `to` if it exists (the pidfile).
+std::optional<std::string> replace_file(const std::string& from, const std::string& to);
+
+void set_env(const std::string& name, const std::string& value);
+void unset_env(const std::string& name);
+
+/// Detaches from the terminal (double fork, setsid, stdio to /dev/null) keeping a pipe to the
+/// launching process, which waits on it: report_ready() makes it exit 0, report_failure()
+/// makes it print the message and exit with the status. POSIX only.
+class daemon_link {
+public:
+    std::optional<std::string> daemonize(bool keep_stdio);
+    void report_ready();
+    void report_failure(int status, std::string_view message);
+    bool active() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
+/// Switches the worker to `user`/`group` (names or numbers; empty = unchanged).
+std::optional<std::string> drop_privileges(const std::string& user, const std::string& group, bool initgroups);
+/// Checks that `user` and `group` exist, so a typo is a configuration error at start.
+std::optional<std::string> check_identity(const std::string& user, const std::string& group);
+
+/// Sets the process umask; returns the previous one.
+int set_umask(int mask);
+
+/// Sends a line to syslog at `address` (unix://PATH or udp://HOST:PORT).
+class syslog_sink {
+public:
+    ~syslog_sink();
+    std::optional<std::string> open(const std::string& address, const std::string& tag);
+    void write(int severity, std::string_view message); // RFC 3164 severity 0..7
+    bool enabled() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+    std::string tag_;
+};
+
+} // namespace forkhorn::platform
