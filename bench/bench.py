@@ -294,8 +294,13 @@ def idle_connections(args, count=10000):
             s.settimeout(10)
             assert s.recv(256).startswith(b"HTTP/1.1 200")
         after = rss_kib(worker)
-        return {"connections": count, "worker_rss_before_kib": before, "worker_rss_after_kib": after,
-                "growth_kib": after - before, "bytes_per_connection": (after - before) * 1024 / count}
+        # What an idle worker keeps: the burst's buffers go back to the pool and the system within
+        # a few of the worker's ticks (it returns freed memory at most once a second).
+        time.sleep(3)
+        idle = rss_kib(worker)
+        return {"connections": count, "worker_rss_before_kib": before, "worker_rss_after_burst_kib": after,
+                "worker_rss_idle_kib": idle, "burst_growth_kib": after - before, "growth_kib": idle - before,
+                "bytes_per_connection": (idle - before) * 1024 / count}
     finally:
         for s in conns:
             s.close()

@@ -27,8 +27,10 @@ def main():
         print(f"| {name} | {fmt(s['exec_to_first_200_ms'], '.1f')} | {fmt(s['idle_worker_pss_kib'], '.0f')} |")
     idle = r.get("idle_async_10k")
     if idle:
+        burst = idle.get("worker_rss_after_burst_kib", idle.get("worker_rss_after_kib"))
+        settled = idle.get("worker_rss_idle_kib", burst)
         print(f"\n10,000 idle keep-alive connections on one `async` worker: RSS {idle['worker_rss_before_kib']} → "
-              f"{idle['worker_rss_after_kib']} KiB (+{idle['growth_kib'] / 1024:.1f} MiB, "
+              f"{burst} KiB right after the burst → {settled} KiB once idle (+{idle['growth_kib'] / 1024:.1f} MiB, "
               f"{idle['bytes_per_connection']:.0f} bytes per connection).")
 
 

@@ -23,7 +23,8 @@ enum class feature : std::uint8_t {
     preload,
     fd_binds,
     reuse_port,
-    reads_from_any_thread
+    reads_from_any_thread,
+    file_modes // umask and permission bits on files and sockets
 };
 bool supports(feature f);
 
@@ -56,6 +57,15 @@ private:
 std::optional<std::string> drop_privileges(const std::string& user, const std::string& group, bool initgroups);
 /// Checks that `user` and `group` exist, so a typo is a configuration error at start.
 std::optional<std::string> check_identity(const std::string& user, const std::string& group);
+
+/// Makes `path` owned by the worker's `user`/`group` (as drop_privileges resolves them), so that a
+/// worker that runs as them can reopen or use it (a log file after rotation, a unix socket).
+/// Nothing to do when both are empty, or where workers cannot switch user.
+std::optional<std::string> give_to_worker(const std::string& path, const std::string& user, const std::string& group);
+
+/// Gives memory the allocator holds free back to the system (a burst of connections that went
+/// idle leaves much of it free, and an idle worker should be small).
+void release_free_memory();
 
 /// Sets the process umask; returns the previous one.
 int set_umask(int mask);

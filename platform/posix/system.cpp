@@ -23,6 +23,9 @@
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -301,6 +304,26 @@ int run_service_command(std::span<const std::string>, const service_server&)
                "units in installer/systemd (see docs/deploy.md)\n",
                stderr);
     return 2;
+}
+
+std::optional<std::string> give_to_worker(const std::string& path, const std::string& user, const std::string& group)
+{
+    if (user.empty() && group.empty()) return std::nullopt;
+    uid_t uid = static_cast<uid_t>(-1);
+    gid_t gid = static_cast<gid_t>(-1);
+    if (!user.empty())
+        if (auto err = resolve_user(user, uid, gid)) return err;
+    if (!group.empty())
+        if (auto err = resolve_group(group, gid)) return err;
+    if (::chown(path.c_str(), uid, gid) != 0) return fmt::format("cannot chown {}: {}", path, errno_text());
+    return std::nullopt;
+}
+
+void release_free_memory()
+{
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
 }
 
 int set_umask(int mask) { return static_cast<int>(::umask(static_cast<mode_t>(mask))); }

@@ -61,6 +61,13 @@ std::optional<std::string> drop_privileges(const std::string& user, const std::s
     return check_identity(user, group);
 }
 
+std::optional<std::string> give_to_worker(const std::string&, const std::string&, const std::string&)
+{
+    return std::nullopt; // workers run as the master's account (check_identity refuses -u/-g)
+}
+
+void release_free_memory() { HeapCompact(GetProcessHeap(), 0); }
+
 int set_umask(int) { return 0; }
 
 syslog_sink::~syslog_sink() = default;

@@ -26,6 +26,9 @@ void check_supported(const settings& cfg, problems& out)
         {any_bind("unix:"), platform::feature::unix_sockets, "unix: binds"},
         {any_bind("fd://"), platform::feature::fd_binds, "fd:// binds"},
         {cfg.reuse_port, platform::feature::reuse_port, "--reuse-port"},
+        {cfg.umask != 0, platform::feature::file_modes, "-m/--umask (Windows files have no mode bits)"},
+        {cfg.control_socket_mode != 0600, platform::feature::file_modes,
+         "--control-socket-mode (the control pipe is the service account's and administrators' only)"},
     };
     for (const auto& [used, feature, what] : uses)
         if (used && !platform::supports(feature)) out.push_back(fmt::format("{} is Unix-only", what));

@@ -42,7 +42,9 @@ constexpr std::int64_t linger_bytes = 64 * 1024;
 constexpr auto linger_time = 1s;
 constexpr auto tick_period = 200ms;
 // Idle connections give their buffer and parser back to the worker; it keeps this many.
-constexpr std::size_t pool_limit = 1024;
+constexpr std::size_t pool_limit = 256;
+// Buffers or connections freed beyond the pool before the worker returns memory to the system.
+constexpr std::size_t release_after_frees = 256;
 
 enum class phase : std::uint8_t { proxy, head, app, lingering, closing };
 
@@ -168,6 +170,9 @@ private:
     bool body_arrived(connection& c, std::size_t head_size);
     void equip(connection& c);
     void lend(connection& c);
+    /// On the loop thread: a buffer and parser an idle connection gave up, pooled or freed.
+    void take_back(std::unique_ptr<char[]> buffer, std::size_t capacity, std::unique_ptr<http::request_parser> parser);
+    void release_memory(clock::time_point now);
     void dispatch(connection& c);
     void reject(connection& c, int status, std::string_view reason);
     void close(connection& c, bool linger);
@@ -189,6 +194,8 @@ private:
     clock::time_point last_reuse_warning_;
     std::vector<std::unique_ptr<char[]>> free_buffers_;
     std::vector<std::unique_ptr<http::request_parser>> free_parsers_;
+    std::size_t freed_since_release_ = 0;
+    clock::time_point last_release_;
     deadline_list<connection> idle_;      // keep-alive: waiting for the next request
     deadline_list<connection> reading_;   // waiting for the rest of a head
     deadline_list<connection> lingering_; // closing gently
@@ -296,9 +303,27 @@ void event_server::lend(connection& c)
 {
     std::size_t capacity = 0;
     auto buffer = c.io.release_buffer(capacity);
-    if (capacity == initial_buffer && free_buffers_.size() < pool_limit) free_buffers_.push_back(std::move(buffer));
-    if (free_parsers_.size() < pool_limit) free_parsers_.push_back(std::move(c.parser));
-    c.parser.reset();
+    take_back(std::move(buffer), capacity, std::move(c.parser));
+}
+
+void event_server::take_back(std::unique_ptr<char[]> buffer, std::size_t capacity,
+                             std::unique_ptr<http::request_parser> parser)
+{
+    if (capacity == initial_buffer && free_buffers_.size() < pool_limit)
+        free_buffers_.push_back(std::move(buffer));
+    else
+        ++freed_since_release_;
+    if (free_parsers_.size() < pool_limit) free_parsers_.push_back(std::move(parser));
+}
+
+// After a burst (many buffers, or connections, freed beyond what the pool keeps) the allocator
+// holds that memory: give it back, at most once a second, so that an idle worker is small.
+void event_server::release_memory(clock::time_point now)
+{
+    if (freed_since_release_ < release_after_frees || now - last_release_ < 1s) return;
+    freed_since_release_ = 0;
+    last_release_ = now;
+    platform::release_free_memory();
 }
 
 void event_server::want_read(connection& c)
@@ -497,6 +522,7 @@ void event_server::close(connection& c, bool linger)
 void event_server::on_closed(connection& c)
 {
     delete &c;
+    ++freed_since_release_;
     ctx_.slot.connections = --open_;
     if (stopping_ && open_.load() == 0) loop_->stop();
 }
@@ -527,6 +553,7 @@ void event_server::tick()
         else
             reject(*c, 408, "timed out reading the request");
     }
+    release_memory(now);
     if (!stopping_ && control_.parent_gone()) {
         ctx_.log.info("Parent changed, shutting down: {}", platform::current_pid());
         begin_stop();
@@ -602,8 +629,15 @@ private:
     const bool rearm_on_pool_ = platform::supports(platform::feature::reads_from_any_thread);
     // Keep-alive connections a pool thread set reading again, with the time it did, not yet
     // on the server's idle list (the loop files them when it next runs: on_read, tick).
+    struct rearmed {
+        connection* c;
+        clock::time_point since;
+        std::unique_ptr<char[]> buffer; // what it gave up for the loop to pool
+        std::size_t capacity;
+        std::unique_ptr<http::request_parser> parser;
+    };
     std::mutex rearmed_mutex_;
-    std::vector<std::pair<connection*, clock::time_point>> rearmed_, rearmed_batch_;
+    std::vector<rearmed> rearmed_, rearmed_batch_;
 };
 
 void pool_runner::run_on_pool(void* conn)
@@ -627,10 +661,14 @@ void pool_runner::finish_on_pool(connection& c)
     c.parser->reset();
     c.served = true;
     c.stage = phase::head;
+    // Idle, it waits with `peek` as on the other worker types; the loop pools what it gave up.
+    rearmed idle{&c, clock::now(), {}, 0, std::move(c.parser)};
+    idle.buffer = c.io.release_buffer(idle.capacity);
+    c.peeking = true;
     // Held while the read is armed: the loop files the connection before its read completes.
     std::lock_guard lock(rearmed_mutex_);
-    rearmed_.emplace_back(&c, clock::now());
-    s_.loop_->read(c.watch, c.io.prepare());
+    rearmed_.push_back(std::move(idle));
+    s_.loop_->read(c.watch, c.peek);
 }
 
 void pool_runner::collect()
@@ -640,11 +678,12 @@ void pool_runner::collect()
         if (rearmed_.empty()) return;
         rearmed_batch_.swap(rearmed_);
     }
-    for (auto [c, since] : rearmed_batch_) {
+    for (auto& r : rearmed_batch_) {
+        s_.take_back(std::move(r.buffer), r.capacity, std::move(r.parser));
         if (s_.stopping_)
-            s_.close(*c, false);
+            s_.close(*r.c, false);
         else
-            s_.idle_.push_back(*c, since + std::chrono::seconds(s_.ctx_.cfg.keepalive));
+            s_.idle_.push_back(*r.c, r.since + std::chrono::seconds(s_.ctx_.cfg.keepalive));
     }
     rearmed_batch_.clear();
 }
