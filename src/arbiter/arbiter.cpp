@@ -95,6 +95,7 @@ std::optional<std::string> arbiter::start()
     if (auto err = control_.open(cfg_.proc_name)) return err;
     if (auto err = open_listeners()) return err;
     if (auto err = board_.create(scoreboard_capacity)) return err;
+    give_files_to_workers();
     for (const auto& l : listeners_) log_.info("Listening at: {} ({})", l.url, platform::current_pid());
     log_.info("Using worker: {}", cfg_.worker_class);
     for (const auto& note : config_.notes) log_.info("{}", note);
@@ -148,7 +149,10 @@ void arbiter::handle(control_event e)
     case control_event::ttou: return set_target(std::max(1, target_workers_ - 1));
     case control_event::hup: return reload();
     case control_event::usr2: return upgrade();
-    case control_event::usr1: (void)log_.reopen(); return signal_all(worker_command::reopen_logs);
+    case control_event::usr1:
+        (void)log_.reopen();
+        give_files_to_workers(); // a log the master just created must be one the workers can open
+        return signal_all(worker_command::reopen_logs);
     case control_event::winch:
         if (!cfg_.daemon && !platform::running_as_service()) return log_.debug("SIGWINCH ignored. Not daemonized");
         log_.info("graceful stop of workers");
@@ -210,6 +214,20 @@ void arbiter::wait_for_workers(std::chrono::milliseconds limit)
         control_.wait(100ms);
         reap();
     }
+}
+
+// Workers that run as -u/-g reopen the logs after a rotation and accept on unix sockets: what
+// the master created for them is theirs, as Gunicorn chowns it.
+void arbiter::give_files_to_workers()
+{
+    if (cfg_.user.empty() && cfg_.group.empty()) return;
+    std::vector<std::string> paths;
+    for (const auto* log : {&cfg_.errorlog, &cfg_.accesslog})
+        if (!log->empty() && *log != "-") paths.push_back(*log);
+    for (const auto& l : listeners_)
+        if (!l.unix_path.empty()) paths.push_back(l.unix_path);
+    for (const auto& path : paths)
+        if (auto err = platform::give_to_worker(path, cfg_.user, cfg_.group)) log_.warning("{}", *err);
 }
 
 void arbiter::open_control_socket()

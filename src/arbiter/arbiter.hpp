@@ -103,6 +103,7 @@ private:
     std::string control_socket_path() const;
     std::optional<server_config> load_checked_config();
     void open_control_socket();
+    void give_files_to_workers();
     fh_server_info server_info() const;
     /// Calls an arbiter-side hook of the app with this server's info first.
     template <typename F, typename... Args>

@@ -38,6 +38,7 @@ void arbiter::reload()
         for (const auto& note : config_.notes) log_.info("Reload: {}", note);
         log_.reconfigure(cfg_.errorlog, *parse_log_level(cfg_.loglevel), cfg_.accesslog, cfg_.access_log_format);
         if (old_bind != cfg_.bind) reload_listeners();
+        give_files_to_workers();
     }
     server_hook(&fh_hooks::on_reload);
     ++reloads_;

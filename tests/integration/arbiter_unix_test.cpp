@@ -12,6 +12,7 @@
 #include <thread>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "paths.hpp"
@@ -271,6 +272,46 @@ BOOST_AUTO_TEST_CASE(usr1_reopens_logs_after_a_rotation)
     BOOST_TEST(read_text(access + ".1").find("/after") == std::string::npos);
     server.send(sig::ttin);
     BOOST_TEST(eventually([&] { return read_text(errlog).find("Booting worker") != std::string::npos; }));
+}
+
+// Workers that run as another user reopen the logs after a rotation: the master gives them the
+// files it creates (and the unix sockets they accept on), as Gunicorn chowns them.
+namespace {
+int owner_of(const std::string& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_uid) : -1;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(usr1_reopens_logs_for_workers_that_run_as_another_user)
+{
+    if (!running_as_root()) {
+        BOOST_TEST_MESSAGE("skipped: needs root to switch users");
+        return;
+    }
+    temp_dir dir;
+    fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    auto access = dir / "access.log";
+    auto sock = dir / "app.sock";
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-u", "nobody", "-g", "nogroup", "--access-logfile",
+                                                                   access, "-b", "unix:" + sock}));
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    require_workers(server, 1);
+    BOOST_TEST(owner_of(sock) == 65534);
+    BOOST_REQUIRE(http_get(port, "/before").status == 200);
+    BOOST_REQUIRE(eventually([&] { return read_text(access).find("/before") != std::string::npos; }));
+    fs::rename(access, access + ".1");
+    server.send(sig::usr1);
+    BOOST_REQUIRE(eventually([&] { return fs::exists(access); }));
+    BOOST_TEST(owner_of(access) == 65534);
+    BOOST_TEST(eventually([&] {
+                   http_get(port, "/after");
+                   return read_text(access).find("/after") != std::string::npos;
+               }),
+               server.log());
+    BOOST_TEST(read_text(access + ".1").find("/after") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(sd_notify_reports_ready_reloading_and_stopping)
