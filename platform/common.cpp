@@ -3,6 +3,9 @@
 #include "events.hpp"
 #include "sockets.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
 namespace forkhorn::platform {
 
 std::string_view control_event_name(control_event e)
@@ -11,6 +14,17 @@ std::string_view control_event_name(control_event e)
                                           "quit", "usr1", "usr2", "winch", "chld"};
     return names[static_cast<int>(e)];
 }
+
+namespace {
+
+bool valid_port(std::string_view port)
+{
+    if (port.empty() || port.size() > 5) return false;
+    if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    return std::stoi(std::string(port)) <= 65535;
+}
+
+} // namespace
 
 std::optional<host_port> split_host_port(std::string_view a)
 {
@@ -24,12 +38,39 @@ std::optional<host_port> split_host_port(std::string_view a)
             hp.port = rest.substr(1);
         else if (!rest.empty())
             return std::nullopt;
+        if (!valid_port(hp.port)) return std::nullopt;
         return hp;
     }
     auto colon = a.rfind(':');
     if (colon == std::string_view::npos) return host_port{std::string(a), "8000"};
     if (a.find(':') != colon) return std::nullopt; // a bare IPv6 address needs brackets
-    return host_port{std::string(a.substr(0, colon)), std::string(a.substr(colon + 1))};
+    host_port hp{std::string(a.substr(0, colon)), std::string(a.substr(colon + 1))};
+    if (!valid_port(hp.port)) return std::nullopt;
+    return hp;
+}
+
+std::optional<std::string> check_bind_form(const std::string& address, std::optional<host_port>& tcp)
+{
+    tcp.reset();
+    if (address.starts_with("fd://")) {
+        auto n = std::string_view(address).substr(5);
+        if (n.empty() || n.size() > 9 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return "bind: '" + address + "' is not fd://N";
+        return std::nullopt;
+    }
+    for (std::string_view prefix : {"unix://", "unix:"}) {
+        if (!address.starts_with(prefix)) continue;
+        std::filesystem::path path(address.substr(prefix.size()));
+        std::error_code ec;
+        auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+        if (path.empty()) return "bind: '" + address + "' names no path";
+        if (!std::filesystem::is_directory(dir, ec))
+            return "bind: '" + address + "': directory '" + dir.string() + "' does not exist";
+        return std::nullopt;
+    }
+    tcp = split_host_port(address);
+    if (!tcp) return "bind: '" + address + "' is not HOST:PORT, [IPv6]:PORT or unix:PATH (a port is 0 to 65535)";
+    return std::nullopt;
 }
 
 void close_connection(native_socket s, bool linger_for_peer)

@@ -34,6 +34,10 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
                                          bool reuse_port = false);
 void close_listener(listener& l, bool unlink_path);
 
+/// Checks `address` as bind_listener would take it, without binding: its form, the port range,
+/// that the host resolves, that a unix socket's directory exists. An error names the address.
+std::optional<std::string> check_bind_address(const std::string& address);
+
 /// Index of the first of `handles` that is readable within `timeout`, or -1 on timeout,
 /// -2 on interruption by a signal.
 int wait_readable(std::span<const native_socket> handles, std::chrono::milliseconds timeout);

@@ -158,6 +158,23 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
     return bind_tcp(address, backlog, reuse_port, out);
 }
 
+std::optional<std::string> check_bind_address(const std::string& address)
+{
+    std::optional<host_port> tcp;
+    if (auto err = check_bind_form(address, tcp)) return err;
+    if (!tcp) return std::nullopt;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* res = nullptr;
+    const char* host = tcp->host.empty() ? "0.0.0.0" : tcp->host.c_str();
+    if (int rc = ::getaddrinfo(host, tcp->port.c_str(), &hints, &res); rc != 0)
+        return "bind: '" + address + "': " + ::gai_strerror(rc);
+    ::freeaddrinfo(res);
+    return std::nullopt;
+}
+
 std::optional<std::string> adopt_listener(native_socket s, listener& out)
 {
     int fd = static_cast<int>(s);

@@ -56,6 +56,23 @@ bool wait_for(SOCKET s, short events, clock::time_point deadline)
 
 } // namespace
 
+std::optional<std::string> check_bind_address(const std::string& address)
+{
+    std::optional<host_port> tcp;
+    if (auto err = check_bind_form(address, tcp)) return err;
+    if (!tcp) return std::nullopt; // unix: and fd:// are refused as Unix-only by the settings check
+    win::start_winsock();
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* res = nullptr;
+    if (getaddrinfo(tcp->host.empty() ? "0.0.0.0" : tcp->host.c_str(), tcp->port.c_str(), &hints, &res) != 0)
+        return "bind: '" + address + "': " + wsa_error();
+    freeaddrinfo(res);
+    return std::nullopt;
+}
+
 std::optional<std::string> bind_listener(const std::string& address, int backlog, listener& out, bool)
 {
     win::start_winsock();

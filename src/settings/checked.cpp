@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sockets.hpp"
 #include "system.hpp"
 
 namespace forkhorn {
@@ -106,6 +107,8 @@ std::vector<std::string> check_settings(settings values, const std::filesystem::
     check_supported(values, found);
     if (auto err = platform::check_identity(values.user, values.group)) found.push_back(*err);
     check_directory(values, start_dir, found);
+    for (const auto& address : values.bind)
+        if (auto err = platform::check_bind_address(address)) found.push_back(*err);
     auto more = build_config(std::move(values), out);
     found.insert(found.end(), more.begin(), more.end());
     return found;

@@ -327,6 +327,36 @@ BOOST_AUTO_TEST_CASE(bad_flags_exit_2_with_one_line)
     }
 }
 
+// Values that parse but cannot be served: refused alike at start, under --check-config and from
+// FORKHORN_CMD_ARGS, with one line naming the setting (a port above 65535 once bound port 34463).
+BOOST_AUTO_TEST_CASE(values_that_cannot_be_served_exit_2_with_one_line_wherever_they_come_from)
+{
+    temp_dir dir;
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"-b", "127.0.0.1:99999"}, "bind: '127.0.0.1:99999'"},
+        {{"-b", "no-such-host.invalid:8000"}, "bind: 'no-such-host.invalid:8000'"},
+        {{"-c", dir.path}, "is a directory"},
+        {{"-w", "3", "--max-workers", "2"}, "workers: 3 is above max_workers (2)"},
+    };
+    for (const auto& [flags, says] : cases) {
+        std::string joined;
+        for (const auto& f : flags) joined += (joined.empty() ? "" : " ") + f;
+        std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> ways{
+            {{lib(examples, "hello")}, {"FORKHORN_CMD_ARGS=" + joined}},
+            {{lib(examples, "hello"), "--check-config"}, {}},
+            {{lib(examples, "hello")}, {}},
+        };
+        ways[1].first.insert(ways[1].first.end(), flags.begin(), flags.end());
+        ways[2].first.insert(ways[2].first.end(), flags.begin(), flags.end());
+        for (const auto& [args, env] : ways) {
+            auto r = run_to_end(bin, args, env);
+            BOOST_TEST(r.status == 2, joined << " (env: " << env.size() << "): " << r.err);
+            BOOST_TEST(r.err.find(says) != std::string::npos, r.err);
+            BOOST_TEST(count_of(r.err, "\n") == 1, r.err);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(broken_config_file_exits_2)
 {
     auto path = (std::filesystem::temp_directory_path() /

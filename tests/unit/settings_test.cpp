@@ -296,4 +296,17 @@ BOOST_AUTO_TEST_CASE(workers_above_max_workers_are_refused)
     BOOST_TEST(check_ok({"a.so", "-w", "8", "--max-workers", "8"}).values.max_workers == 8);
 }
 
+BOOST_AUTO_TEST_CASE(bind_addresses_are_checked_before_binding)
+{
+    auto loaded = load({"a.so", "-b", "127.0.0.1:65536", "-b", "[::1]:x", "-b", "fd://3a", "-b", "127.0.0.1:0"});
+    server_config config;
+    auto problems = check_settings(loaded.config, std::filesystem::current_path(), config);
+    BOOST_TEST_REQUIRE(problems.size() == 3u);
+    BOOST_TEST(problems[0].starts_with("bind: '127.0.0.1:65536' is not HOST:PORT"));
+    BOOST_TEST(problems[1].starts_with("bind: '[::1]:x' is not HOST:PORT"));
+    BOOST_TEST(problems[2] == "bind: 'fd://3a' is not fd://N");
+    BOOST_TEST(check_ok({"a.so", "-b", "127.0.0.1:65535", "-b", "[::1]:80", "-b", "localhost"}).values.bind.size() ==
+               3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
