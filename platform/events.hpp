@@ -49,4 +49,9 @@ private:
 /// when the process is gone; `error` says why.
 bool send_control(int pid, const std::string& instance, control_event e, std::string& error);
 
+/// Whether `pid` is a running forkhorn master (of `instance` where the system names its control
+/// objects after it): what `ctl` checks before it signals a pid it read from a file, so that a
+/// reused pid is never signalled. Linux: the master's process title; Windows: its control objects.
+bool is_server_master(int pid, const std::string& instance);
+
 } // namespace forkhorn::platform

@@ -349,6 +349,17 @@ bool send_control(int pid, const std::string&, control_event e, std::string& err
     return false;
 }
 
+bool is_server_master(int pid, const std::string&)
+{
+    if (pid <= 0 || process_start_time(pid) == 0) return false;
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), "r");
+    if (!f) return false;
+    char buf[64] = {};
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    return std::string_view(buf, n).starts_with("forkhorn: master");
+}
+
 std::optional<worker_boot> take_worker_boot(std::span<const std::string>, std::string&) { return std::nullopt; }
 
 bool supports(feature) { return true; }

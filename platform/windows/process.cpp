@@ -579,6 +579,15 @@ bool send_control(int pid, const std::string& instance, control_event e, std::st
     return ok;
 }
 
+bool is_server_master(int pid, const std::string& instance)
+{
+    // Only a master creates the control objects named after its pid.
+    HANDLE h = OpenEventW(SYNCHRONIZE, FALSE, win::control_object_name(instance, pid, control_event::term).c_str());
+    if (!h) return false;
+    CloseHandle(h);
+    return true;
+}
+
 bool supports(feature) { return false; } // reads_from_any_thread: see feature
 
 std::string runtime_dir()

@@ -149,8 +149,7 @@ void arbiter::maybe_promote()
     name_ = cfg_.proc_name.empty() ? cfg_.app : cfg_.proc_name;
     platform::set_process_title(fmt::format("forkhorn: master [{}]", name_));
     write_pidfile(ready_ ? "ready" : "starting");
-    std::error_code ec;
-    if (!old_pidfile.empty()) std::filesystem::remove(old_pidfile, ec);
+    if (!old_pidfile.empty()) remove_pidfile_if_mine(old_pidfile, platform::current_pid());
     open_control_socket();
     platform::notify_service(platform::lifecycle::ready);
 }
@@ -176,7 +175,7 @@ std::optional<std::string> arbiter::claim_pidfile()
     if (path.empty()) return std::nullopt;
     std::string error;
     auto existing = read_pidfile(path, error);
-    if (existing && existing->pid != platform::current_pid() && pidfile_is_live(*existing))
+    if (existing && existing->pid != platform::current_pid() && pidfile_is_live(*existing, cfg_.proc_name))
         return fmt::format("Already running on PID {} (pidfile {})", existing->pid, path);
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);

@@ -11,6 +11,7 @@
 #include "control/protocol.hpp"
 #include "events.hpp"
 #include "instance/pidfile.hpp"
+#include "process.hpp"
 
 #include <array>
 #include <charconv>
@@ -161,9 +162,16 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
     std::string error;
     auto content = read_pidfile(path, error);
     if (!content) return io.fail(error);
-    if (!pidfile_is_live(*content))
-        return io.fail(fmt::format("not running (stale pidfile {} names pid {})", path, content->pid),
+    // Never signal a pid the file names without knowing it is this server's master: a pid
+    // is reused, and a pidfile may be written by hand.
+    if (!pidfile_is_live(*content, o.name.value_or(content->instance))) {
+        bool alive = platform::process_start_time(content->pid) != 0;
+        return io.fail(alive ? fmt::format("not running (pidfile {} names pid {}, which is not this server's "
+                                           "master: nothing sent to it)",
+                                           path, content->pid)
+                             : fmt::format("not running (stale pidfile {} names pid {})", path, content->pid),
                        exit_not_running);
+    }
     master = *content;
     return exit_ok;
 }

@@ -1,5 +1,7 @@
-// The pidfile: how `forkhorn ctl` finds a master, written atomically, with the process start
-// time so that a stale file whose pid was reused is never mistaken for a live master.
+// The pidfile: how `forkhorn ctl` finds a master. It holds the pid and a newline (what init
+// scripts and `kill $(cat app.pid)` expect); `PIDFILE.info` beside it holds the process start
+// time, so that a stale file whose pid was reused is never mistaken for a live master, and where
+// the control socket is. Both are written atomically.
 #pragma once
 
 #include <cstdint>
@@ -17,14 +19,16 @@ struct pidfile_content {
     std::string control_socket;   // path of the control socket, or empty
 };
 
-/// Writes `content` to a temporary file beside `path`, then renames it over `path`.
+/// Writes the pid to `path` and the rest to `path`.info, each through a temporary file renamed
+/// over it.
 std::optional<std::string> write_pidfile(const std::string& path, const pidfile_content& content);
 
 /// Reads a pidfile; nullopt with `error` set when it is missing or unreadable.
 std::optional<pidfile_content> read_pidfile(const std::string& path, std::string& error);
 
-/// True when the pid in `content` is alive and is the process that wrote the file.
-bool pidfile_is_live(const pidfile_content& content);
+/// True when the pid in `content` is alive and is the process that wrote the file (without
+/// details: a forkhorn master, of `instance` where the system tells).
+bool pidfile_is_live(const pidfile_content& content, const std::string& instance = {});
 
 /// Removes `path` only if it still names `pid` (a newer master may have replaced it).
 void remove_pidfile_if_mine(const std::string& path, int pid);

@@ -255,15 +255,18 @@ BOOST_AUTO_TEST_CASE(hooks_run_where_gunicorn_runs_them)
     BOOST_TEST(text.find("post_worker_init", text.find("on_reload")) < text.find("worker_exit"), text);
 }
 
-BOOST_AUTO_TEST_CASE(pidfile_is_written_with_start_time_and_removed)
+// The pidfile holds the pid and a newline, as `kill -HUP $(cat app.pid)` expects; the start
+// time that tells a reused pid from the master is in app.pid.info beside it.
+BOOST_AUTO_TEST_CASE(pidfile_holds_the_pid_alone_and_is_removed)
 {
     temp_dir dir;
     auto pidfile = dir / "app.pid";
     {
         server_process server(bin, serve_args(lib(examples, "hello"), {"-p", pidfile}));
         BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-        BOOST_REQUIRE(eventually([&] { return read_text(pidfile).find("ready") != std::string::npos; }));
-        std::istringstream in(read_text(pidfile));
+        BOOST_REQUIRE(eventually([&] { return read_text(pidfile + ".info").find("ready") != std::string::npos; }));
+        BOOST_TEST(read_text(pidfile) == std::to_string(server.pid()) + "\n");
+        std::istringstream in(read_text(pidfile + ".info"));
         int pid = 0;
         unsigned long long start = 0;
         in >> pid >> start;
@@ -276,6 +279,7 @@ BOOST_AUTO_TEST_CASE(pidfile_is_written_with_start_time_and_removed)
         BOOST_REQUIRE(server.wait_exit(10s).value_or(-1) == 0);
     }
     BOOST_TEST(!fs::exists(pidfile));
+    BOOST_TEST(!fs::exists(pidfile + ".info"));
 }
 
 BOOST_AUTO_TEST_CASE(stale_pidfile_is_not_trusted)
@@ -283,10 +287,21 @@ BOOST_AUTO_TEST_CASE(stale_pidfile_is_not_trusted)
     temp_dir dir;
     auto pidfile = dir / "app.pid";
     // A live pid (this test) with the wrong start time: a reused pid, not a master.
-    std::ofstream(pidfile) << self_pid() << "\n12345\n\n\nready\n\n";
+    std::ofstream(pidfile) << self_pid() << "\n";
+    std::ofstream(pidfile + ".info") << self_pid() << "\n12345\n\n\nready\n\n";
     server_process server(bin, serve_args(lib(examples, "hello"), {"-p", pidfile}));
     BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
-    BOOST_TEST(eventually([&] { return read_text(pidfile).starts_with(std::to_string(server.pid()) + "\n"); }));
+    BOOST_TEST(eventually([&] { return read_text(pidfile) == std::to_string(server.pid()) + "\n"; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_pid_alone_naming_another_process_is_not_trusted)
+{
+    temp_dir dir;
+    auto pidfile = dir / "app.pid";
+    std::ofstream(pidfile) << self_pid() << "\n"; // written by hand: no details, a live process
+    server_process server(bin, serve_args(lib(examples, "hello"), {"-p", pidfile}));
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    BOOST_TEST(eventually([&] { return read_text(pidfile) == std::to_string(server.pid()) + "\n"; }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -214,4 +214,18 @@ BOOST_AUTO_TEST_CASE(not_running_and_stale_pidfile)
     BOOST_TEST(missing.status == 3, missing.err);
 }
 
+// ctl never signals a process that is not this server's master: a pid-only pidfile (written by
+// hand, or left behind and its pid reused) naming another live process gets nothing sent to it.
+BOOST_AUTO_TEST_CASE(a_pidfile_naming_another_process_is_never_signalled)
+{
+    temp_dir dir;
+    auto pidfile = dir / "other.pid";
+    std::ofstream(pidfile) << self_pid() << "\n"; // this test: alive, and no forkhorn master
+    for (const std::string verb : {"term", "hup"}) {
+        auto r = run_to_end(bin, {"ctl", "--pid", pidfile, verb});
+        BOOST_TEST(r.status == 3, verb << ": " << r.err);
+        BOOST_TEST(r.err.find("which is not this server's master: nothing sent to it") != std::string::npos, r.err);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
