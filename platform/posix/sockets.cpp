@@ -460,7 +460,8 @@ void close_socket(native_socket s) { ::close(static_cast<int>(s)); }
 std::optional<std::string> listen_local(const std::string& path, int mode, local_listener& out)
 {
     listener l;
-    if (auto err = bind_unix("unix:" + path, path, 16, l)) return err;
+    // A burst of ctl clients (scripts, monitoring) waits in the backlog, not refused.
+    if (auto err = bind_unix("unix:" + path, path, SOMAXCONN, l)) return err;
     if (::chmod(path.c_str(), static_cast<mode_t>(mode & 07777)) != 0) {
         int err = errno;
         close_listener(l, true);

@@ -129,8 +129,10 @@ void arbiter::loop_once()
     manage_workers();
     bool control_ready = false;
     auto watch = control_server_ ? control_server_->handle() : platform::invalid_socket;
-    for (auto e : control_.wait(1000ms, watch, &control_ready)) handle(e);
-    if (control_ready && control_server_) control_server_->on_readable();
+    // A control client that connected but has not sent all of its request is read again soon.
+    auto wait = control_server_ && control_server_->has_clients() ? 10ms : 1000ms;
+    for (auto e : control_.wait(wait, watch, &control_ready)) handle(e);
+    if (control_server_) control_ready ? control_server_->on_readable() : control_server_->poll();
     reap();
     murder_workers();
     maybe_promote();

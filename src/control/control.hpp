@@ -74,8 +74,12 @@ public:
     std::optional<std::string> open(const std::string& path, int mode);
     /// The listening handle to watch for readability; invalid_socket when closed.
     platform::native_socket handle() const;
-    /// Accepts and answers what is pending; never blocks longer than a short per-client deadline.
+    /// Accepts the clients that wait and answers what they sent; never waits for a client.
     void on_readable();
+    /// Answers what connected clients sent since, and drops those past their deadline.
+    void poll();
+    /// Whether clients are connected: the caller should poll() soon rather than wait long.
+    bool has_clients() const;
     /// Closes and unlinks the socket.
     void close();
     const std::string& path() const;

@@ -1,6 +1,8 @@
 // The control socket's server side. It runs inside the arbiter's own loop, without a thread:
 // the arbiter forks workers, and a thread alive across fork() is what the house rules forbid.
-// So every client is served to completion here, under a short deadline, and then closed.
+// So no client is ever waited for: connected clients are kept with their partial frames and
+// read without waiting whenever the loop comes round (more often while any is pending), each
+// under its own deadline. A silent client delays nobody, and never the arbiter's own duties.
 #include "control/client.hpp"
 #include "control/control.hpp"
 #include "control/protocol.hpp"
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -19,9 +22,13 @@ namespace {
 namespace fs = std::filesystem;
 using clock = std::chrono::steady_clock;
 
-// How long one on_readable() may keep the arbiter from its other work, across all clients.
-// A well-behaved `forkhorn ctl` is done in microseconds; a slow client just gets cut off.
-constexpr auto serve_budget = std::chrono::milliseconds(1000);
+// How long a client may take to send its request: `forkhorn ctl` needs microseconds.
+constexpr auto client_time = std::chrono::seconds(5);
+// Clients kept at once; beyond that the one connected longest is dropped.
+constexpr std::size_t max_clients = 128;
+// How long writing one reply may take: replies are small, and a client that reads nothing
+// must not hold the arbiter.
+constexpr auto reply_time = std::chrono::milliseconds(200);
 
 // Creates the missing directories of `dir` with mode 0700, so that the socket is not reachable
 // by others even in the instant between bind() and the chmod that follows it.
@@ -37,10 +44,17 @@ std::optional<std::string> make_private_dirs(const fs::path& dir)
     return std::nullopt;
 }
 
-void send_reply(platform::native_socket s, const std::string& reply, clock::time_point deadline)
+bool send_reply(platform::native_socket s, const std::string& reply)
 {
-    if (auto frame = encode_frame(reply)) platform::write_local(s, *frame, deadline);
+    auto frame = encode_frame(reply);
+    return frame && platform::write_local(s, *frame, clock::now() + reply_time);
 }
+
+struct client {
+    platform::native_socket socket;
+    clock::time_point deadline;
+    frame_decoder frames;
+};
 
 } // namespace
 
@@ -49,32 +63,41 @@ struct control_server::impl {
     platform::local_listener listener;
     std::string path;
     int owner_pid = 0;
+    std::vector<client> clients;
 
-    void serve(platform::native_socket s, clock::time_point deadline);
+    bool serve_ready(client& c);
+    void drop(std::size_t i);
 };
 
-// Answers every frame the client sends until it closes, errs or runs out of time.
-void control_server::impl::serve(platform::native_socket s, clock::time_point deadline)
+// Answers the frames that have arrived, without waiting for more. False when the client is done
+// (closed, failed, sent a frame too long) and is to be closed.
+bool control_server::impl::serve_ready(client& c)
 {
-    frame_decoder frames;
     std::string payload;
     char buf[16384];
     for (;;) {
-        auto n = platform::read_local(s, buf, sizeof buf, deadline);
-        if (n <= 0) return; // closed (a truncated frame is simply dropped), error or timeout
-        frames.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+        auto n = platform::read_local(c.socket, buf, sizeof buf, clock::now()); // now: never waits
+        if (n == -2) return true;   // nothing more yet
+        if (n <= 0) return false; // closed (a truncated frame is simply dropped) or failed
+        c.frames.feed(std::string_view(buf, static_cast<std::size_t>(n)));
         frame_status st;
-        while ((st = frames.next(payload)) == frame_status::complete)
-            send_reply(s, dispatch(arbiter, payload), deadline);
+        while ((st = c.frames.next(payload)) == frame_status::complete)
+            if (!send_reply(c.socket, dispatch(arbiter, payload))) return false;
         if (st == frame_status::too_long) {
-            send_reply(s, make_error_reply(nullptr, fmt::format("frame too long (limit {} bytes)", max_frame_size)),
-                       deadline);
-            return;
+            (void)send_reply(c.socket,
+                             make_error_reply(nullptr, fmt::format("frame too long (limit {} bytes)", max_frame_size)));
+            return false;
         }
     }
 }
 
-control_server::control_server(arbiter_view& arbiter) : impl_(new impl{arbiter, {}, {}, 0}) {}
+void control_server::impl::drop(std::size_t i)
+{
+    platform::close_local(clients[i].socket);
+    clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+control_server::control_server(arbiter_view& arbiter) : impl_(new impl{arbiter, {}, {}, 0, {}}) {}
 
 control_server::~control_server()
 {
@@ -103,17 +126,33 @@ platform::native_socket control_server::handle() const { return impl_->listener.
 
 void control_server::on_readable()
 {
-    auto deadline = clock::now() + serve_budget;
-    while (impl_->listener.wait_handle != platform::invalid_socket && clock::now() < deadline) {
-        auto client = platform::accept_local(impl_->listener);
-        if (client == platform::invalid_socket) return;
-        impl_->serve(client, deadline);
-        platform::close_local(client);
+    for (std::size_t taken = 0; impl_->listener.wait_handle != platform::invalid_socket && taken < max_clients;
+         ++taken) {
+        auto s = platform::accept_local(impl_->listener);
+        if (s == platform::invalid_socket) break;
+        if (impl_->clients.size() == max_clients) impl_->drop(0);
+        impl_->clients.push_back({s, clock::now() + client_time, {}});
+    }
+    poll();
+}
+
+void control_server::poll()
+{
+    auto now = clock::now();
+    for (std::size_t i = 0; i < impl_->clients.size();) {
+        auto& c = impl_->clients[i];
+        if (impl_->serve_ready(c) && now < c.deadline)
+            ++i;
+        else
+            impl_->drop(i);
     }
 }
 
+bool control_server::has_clients() const { return !impl_->clients.empty(); }
+
 void control_server::close()
 {
+    while (!impl_->clients.empty()) impl_->drop(impl_->clients.size() - 1);
     if (impl_->listener.wait_handle == platform::invalid_socket) return;
     // A forked worker that tears this object down must not unlink the arbiter's socket.
     platform::close_local_listener(impl_->listener, platform::current_pid() == impl_->owner_pid);

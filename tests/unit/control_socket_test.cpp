@@ -64,7 +64,11 @@ private:
     {
         while (!stop_) {
             platform::native_socket h = server_.handle();
-            if (platform::wait_readable({&h, 1}, 20ms) == 0) server_.on_readable();
+            // As the arbiter's loop does: accept when the listener is ready, else read on.
+            if (platform::wait_readable({&h, 1}, server_.has_clients() ? 10ms : 20ms) == 0)
+                server_.on_readable();
+            else
+                server_.poll();
         }
     }
     control_server& server_;
@@ -72,8 +76,8 @@ private:
     std::thread thread_;
 };
 
-/// A client that sends `bytes` as they are and returns everything the server sends back
-/// until it closes (or 5 s pass).
+/// A client that sends `bytes` as they are, ends its side, and returns everything the server
+/// sends back until it closes (or 5 s pass).
 std::string raw_exchange(const std::string& socket, const std::string& bytes)
 {
     std::string error;
@@ -81,6 +85,7 @@ std::string raw_exchange(const std::string& socket, const std::string& bytes)
     BOOST_REQUIRE_MESSAGE(s != platform::invalid_socket, error);
     auto deadline = clock_type::now() + 5s;
     platform::send_all(s, bytes, deadline);
+    platform::shutdown_send(s); // all of the request is sent: the server sees the end
     std::string got;
     char buf[4096];
     std::int64_t n;
