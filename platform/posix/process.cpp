@@ -351,7 +351,7 @@ bool send_control(int pid, const std::string&, control_event e, std::string& err
 
 std::optional<worker_boot> take_worker_boot(std::span<const std::string>, std::string&) { return std::nullopt; }
 
-bool supports(feature) { return true; }
+bool supports(feature f) { return f != feature::service_control_manager; }
 
 std::string runtime_dir()
 {

@@ -579,7 +579,8 @@ bool send_control(int pid, const std::string& instance, control_event e, std::st
     return ok;
 }
 
-bool supports(feature) { return false; } // reads_from_any_thread: see feature
+// Of the features only Windows has the SCM; reads_from_any_thread: see feature.
+bool supports(feature f) { return f == feature::service_control_manager; }
 
 std::string runtime_dir()
 {
