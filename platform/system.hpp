@@ -14,6 +14,8 @@ namespace forkhorn::platform {
 /// `reads_from_any_thread`: a thread other than the event loop's may start a read on a socket
 /// the loop owns (readiness I/O: epoll). Not so with IOCP under wine, where an overlapped read
 /// is carried out by the thread that started it.
+/// `service_control_manager`: services are registered and driven through the Windows SCM
+/// (`forkhorn service`, platform/service.hpp); elsewhere systemd runs the server as it is.
 enum class feature : std::uint8_t {
     daemon,
     user_switch,
@@ -24,7 +26,8 @@ enum class feature : std::uint8_t {
     fd_binds,
     reuse_port,
     reads_from_any_thread,
-    file_modes // umask and permission bits on files and sockets
+    file_modes, // umask and permission bits on files and sockets
+    service_control_manager
 };
 bool supports(feature f);
 
@@ -32,6 +35,9 @@ bool supports(feature f);
 /// $XDG_RUNTIME_DIR/forkhorn, /run/forkhorn for root, or /tmp/forkhorn-<uid> on POSIX, and
 /// %ProgramData%\forkhorn\run on Windows.
 std::string runtime_dir();
+
+/// Makes `dir` the current directory; on failure returns the system's reason.
+std::optional<std::string> change_directory(const std::string& dir);
 
 /// Renames `from` over `to` atomically, replacing `to` if it exists (the pidfile).
 std::optional<std::string> replace_file(const std::string& from, const std::string& to);

@@ -362,7 +362,7 @@ bool is_server_master(int pid, const std::string&)
 
 std::optional<worker_boot> take_worker_boot(std::span<const std::string>, std::string&) { return std::nullopt; }
 
-bool supports(feature) { return true; }
+bool supports(feature f) { return f != feature::service_control_manager; }
 
 std::string runtime_dir()
 {

@@ -1,11 +1,10 @@
-// POSIX process-level services: titles, exec for upgrades, daemon mode, sd_notify, identity,
-// umask, syslog.
+// POSIX process-level services: titles, exec for upgrades, daemon mode, identity, umask,
+// syslog. (sd_notify and socket activation: service.cpp.)
 #include "system.hpp"
+#include "paths.hpp"
 #include "process.hpp"
-#include "service.hpp"
 
 #include <cerrno>
-#include <chrono>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
@@ -26,8 +25,6 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -167,6 +164,16 @@ std::string program_path(const char* argv0)
     return name;
 }
 
+std::filesystem::path utf8_path(std::string_view text) { return {std::string(text)}; }
+
+std::string utf8_text(const std::filesystem::path& path) { return path.string(); }
+
+std::optional<std::string> change_directory(const std::string& dir)
+{
+    if (::chdir(dir.c_str()) == 0) return std::nullopt;
+    return errno_text();
+}
+
 std::optional<std::string> replace_file(const std::string& from, const std::string& to)
 {
     if (::rename(from.c_str(), to.c_str()) == 0) return std::nullopt;
@@ -212,60 +219,6 @@ void daemon_link::report_failure(int status, std::string_view message)
     fd_ = -1;
 }
 
-// systemd services are not counted: a foreground server under systemd keeps Gunicorn's rule.
-bool running_as_service() { return false; }
-
-namespace {
-
-void send_notify(std::string_view state)
-{
-    const char* path = std::getenv("NOTIFY_SOCKET");
-    if (!path || (path[0] != '/' && path[0] != '@')) return;
-    sockaddr_un sun{};
-    sun.sun_family = AF_UNIX;
-    std::size_t len = std::strlen(path);
-    if (len >= sizeof sun.sun_path) return;
-    std::memcpy(sun.sun_path, path, len);
-    if (path[0] == '@') sun.sun_path[0] = '\0'; // abstract namespace
-    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return;
-    auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len);
-    (void)::sendto(fd, state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sun), addr_len);
-    ::close(fd);
-}
-
-} // namespace
-
-// sd_listen_fds(3): fds 3.. when LISTEN_PID is this process; the variables are removed so
-// that workers and an upgraded master do not take them again.
-std::vector<native_socket> service_manager_sockets()
-{
-    const char* pid = std::getenv("LISTEN_PID");
-    const char* count = std::getenv("LISTEN_FDS");
-    std::vector<native_socket> fds;
-    if (!pid || !count || std::atoi(pid) != static_cast<int>(::getpid())) return fds;
-    for (int i = 0; i < std::atoi(count); ++i) fds.push_back(3 + i);
-    for (const char* name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) ::unsetenv(name);
-    return fds;
-}
-
-// systemd's sd_notify states (systemd.service(5), Type=notify and Type=notify-reload).
-void notify_service(lifecycle stage)
-{
-    switch (stage) {
-    case lifecycle::ready:
-        // MAINPID too: after an upgrade the new master takes over from the one systemd started.
-        return send_notify(fmt::format("READY=1\nSTATUS=forkhorn arbiter booted\nMAINPID={}", ::getpid()));
-    case lifecycle::reloading: {
-        // steady_clock is CLOCK_MONOTONIC, which systemd compares MONOTONIC_USEC against.
-        auto now = std::chrono::steady_clock::now().time_since_epoch();
-        auto usec = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-        return send_notify(fmt::format("RELOADING=1\nMONOTONIC_USEC={}", usec));
-    }
-    case lifecycle::stopping: return send_notify("STOPPING=1");
-    }
-}
-
 std::optional<std::string> check_identity(const std::string& user, const std::string& group)
 {
     uid_t uid;
@@ -296,14 +249,6 @@ std::optional<std::string> drop_privileges(const std::string& user, const std::s
     }
     if (!user.empty() && ::setuid(uid) != 0) return "setuid(" + std::to_string(uid) + ") failed: " + errno_text();
     return std::nullopt;
-}
-
-int run_service_command(std::span<const std::string>, const service_server&)
-{
-    std::fputs("forkhorn: error: `forkhorn service` manages Windows services; on this system use the systemd "
-               "units in installer/systemd (see docs/deploy.md)\n",
-               stderr);
-    return 2;
 }
 
 std::optional<std::string> give_to_worker(const std::string& path, const std::string& user, const std::string& group)

@@ -588,7 +588,8 @@ bool is_server_master(int pid, const std::string& instance)
     return true;
 }
 
-bool supports(feature) { return false; } // reads_from_any_thread: see feature
+// Of the features only Windows has the SCM; reads_from_any_thread: see feature.
+bool supports(feature f) { return f == feature::service_control_manager; }
 
 std::string runtime_dir()
 {

@@ -1,20 +1,17 @@
-// The service process: what the SCM starts as `forkhorn service run --name NAME`. ServiceMain
-// runs the whole server on the service thread; the control handler only queues control
-// events into the arbiter; notify_service turns the arbiter's lifecycle into SCM states
-// (ready -> RUNNING, stopping -> STOP_PENDING).
+// The service process: what the SCM starts (`forkhorn service run --name NAME`). ServiceMain
+// runs the caller's body (the whole server) on the service thread; the control handler only
+// queues control events into the arbiter; notify_service turns the arbiter's lifecycle into
+// SCM states (ready -> RUNNING, stopping -> STOP_PENDING).
 #include "service.hpp"
+#include "win.hpp"
 
 #include <fcntl.h>
 #include <io.h>
 
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -31,14 +28,14 @@ struct service_state {
     SERVICE_STATUS status{SERVICE_WIN32_OWN_PROCESS, SERVICE_STOPPED, 0, NO_ERROR, 0, 0, 0};
     std::chrono::steady_clock::time_point last_report;
     bool term_pending = false; // a stop came before the arbiter could take it
-    bool done = false;         // serve() has returned
+    bool done = false;         // the body has returned
     DWORD stop_hint_ms = 35'000;
 };
 
 service_state state;
 std::atomic<bool> as_service{false};
 std::string service_name;
-const service_server* server_fn = nullptr;
+const service_body* body_fn = nullptr;
 int exit_status = 0;
 
 constexpr DWORD start_hint_ms = 10'000;
@@ -85,8 +82,8 @@ void begin_stop()
     state.term_pending = true;
 }
 
-// Runs beside serve(): moves the checkpoint on while starting or stopping, and delivers a stop
-// that arrived too early.
+// Runs beside the body: moves the checkpoint on while starting or stopping, and delivers a
+// stop that arrived too early.
 void tick_until_done()
 {
     std::unique_lock lock(state.mutex);
@@ -107,7 +104,7 @@ void tick_until_done()
 
 std::optional<control_event> custom_event(DWORD code)
 {
-    for (const auto& c : svc::custom_controls)
+    for (const auto& c : service_controls)
         if (c.code == code) return c.event;
     return std::nullopt;
 }
@@ -124,33 +121,6 @@ DWORD WINAPI on_control(DWORD code, DWORD, void*, void*)
     auto event = custom_event(code);
     if (!event) return ERROR_CALL_NOT_IMPLEMENTED;
     return win::post_to_arbiter(*event) ? NO_ERROR : ERROR_SERVICE_CANNOT_ACCEPT_CTRL;
-}
-
-// Start-up errors that happen before the error log exists go to the Application event log
-// (source NAME; there is no message file, so the viewer shows the text as the insertion string).
-void report_event(const std::string& message)
-{
-    HANDLE source = RegisterEventSourceW(nullptr, win::widen(service_name).c_str());
-    if (!source) return;
-    std::wstring text = win::widen("forkhorn service " + service_name + ": " + message);
-    const wchar_t* strings[] = {text.c_str()};
-    ReportEventW(source, EVENTLOG_ERROR_TYPE, 0, 1, nullptr, 1, 0, strings, nullptr);
-    DeregisterEventSource(source);
-}
-
-void append_line(const std::string& path, const std::string& line)
-{
-    if (std::FILE* f = _wfopen(win::widen(path).c_str(), L"a")) {
-        std::fprintf(f, "forkhorn service: error: %s\n", line.c_str());
-        std::fclose(f);
-    }
-}
-
-int startup_failure(const std::string& message, const std::string& log_path, int status)
-{
-    report_event(message);
-    if (!log_path.empty()) append_line(log_path, message);
-    return status;
 }
 
 // Makes `h` standard handle `id` for this process (GetStdHandle, which spawn_worker passes on
@@ -170,53 +140,6 @@ HANDLE open_file(const std::wstring& path, DWORD access, DWORD disposition)
                        disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
 }
 
-// The SCM starts services with no standard handles at all. Workers inherit this process's
-// handles, and messages written before the logger opens (and anything an app prints) go to
-// stderr: so stdin and stdout become NUL and stderr appends to the error log. (freopen cannot
-// be used: the C runtime's streams have no file to reopen in a service.)
-std::optional<std::string> redirect_std_handles(const std::string& error_log)
-{
-    if (!set_std(STD_INPUT_HANDLE, 0, open_file(L"NUL", GENERIC_READ, OPEN_EXISTING), _O_RDONLY) ||
-        !set_std(STD_OUTPUT_HANDLE, 1, open_file(L"NUL", GENERIC_WRITE, OPEN_EXISTING), _O_WRONLY))
-        return "cannot open NUL for the standard handles: " + win::last_error();
-    HANDLE log = open_file(win::widen(error_log), FILE_APPEND_DATA, OPEN_ALWAYS);
-    if (!set_std(STD_ERROR_HANDLE, 2, log, _O_WRONLY | _O_APPEND))
-        return "cannot open the error log " + error_log + ": " + win::last_error();
-    std::setvbuf(stderr, nullptr, _IONBF, 0);
-    return std::nullopt;
-}
-
-// Everything between "the SCM started us" and "the server stops": the registry, the working
-// directory (services start in system32), the log, then serve().
-int run_server()
-{
-    svc::parameters p;
-    if (auto err = svc::read_parameters(service_name, p)) return startup_failure(*err, "", 1);
-    std::string fallback_log = svc::default_error_log(service_name, p);
-    if (!SetCurrentDirectoryW(win::widen(p.working_directory).c_str()))
-        return startup_failure(
-            "cannot change to the working directory " + p.working_directory + ": " + win::last_error(), "", 1);
-    auto checked = server_fn->check(p.args);
-    if (!checked.error.empty()) return startup_failure(checked.error, fallback_log, 2);
-    std::vector<std::string> args = p.args;
-    std::string error_log = checked.errorlog;
-    if (error_log.empty() || error_log == "-") {
-        error_log = fallback_log;
-        args.insert(args.end(), {"--error-logfile", error_log});
-    }
-    if (auto err = redirect_std_handles(error_log)) return startup_failure(*err, "", 1);
-    {
-        std::lock_guard lock(state.mutex);
-        state.stop_hint_ms = static_cast<DWORD>(checked.graceful_timeout + 5) * 1000;
-    }
-    // An exception must not escape ServiceMain: the SCM would only see a crash (error 1067).
-    try {
-        return server_fn->serve(args);
-    } catch (const std::exception& e) {
-        return startup_failure(std::string("the server failed: ") + e.what(), error_log, 1);
-    }
-}
-
 void report_stopped(int status)
 {
     std::lock_guard lock(state.mutex);
@@ -231,13 +154,13 @@ void WINAPI service_main(DWORD, LPWSTR*)
 {
     state.handle = RegisterServiceCtrlHandlerExW(win::widen(service_name).c_str(), on_control, nullptr);
     if (!state.handle) {
-        exit_status = startup_failure("RegisterServiceCtrlHandlerExW failed: " + win::last_error(), "", 1);
+        exit_status = body_fn->failed("RegisterServiceCtrlHandlerExW failed: " + win::last_error());
         return;
     }
     as_service = true;
     report(SERVICE_START_PENDING, start_hint_ms);
     std::thread ticker(tick_until_done);
-    exit_status = run_server();
+    exit_status = body_fn->run();
     {
         std::lock_guard lock(state.mutex);
         state.done = true;
@@ -250,22 +173,49 @@ void WINAPI service_main(DWORD, LPWSTR*)
 
 } // namespace
 
-int svc::run(const std::string& name, const service_server& server)
+std::optional<service_error> run_as_service(const std::string& name, const service_body& body, int& status)
 {
     service_name = name;
-    server_fn = &server;
+    body_fn = &body;
     std::wstring wide = win::widen(name);
     SERVICE_TABLE_ENTRYW table[] = {{wide.data(), service_main}, {nullptr, nullptr}};
-    if (StartServiceCtrlDispatcherW(table)) return exit_status;
-    if (GetLastError() == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
-        std::fputs("forkhorn service: error: `service run` is what the service manager starts; use "
-                   "`forkhorn service start --name NAME`, or run the server in the foreground without `service run`\n",
-                   stderr);
-        return 2;
-    }
-    std::fprintf(stderr, "forkhorn service: error: StartServiceCtrlDispatcherW failed: %s\n",
-                 win::last_error().c_str());
-    return 1;
+    if (StartServiceCtrlDispatcherW(table)) return status = exit_status, std::nullopt;
+    DWORD code = GetLastError();
+    if (code == ERROR_FAILED_SERVICE_CONTROLLER_CONNECT)
+        return service_error{service_fault::not_from_manager, "this process was not started by the service manager"};
+    return service_error{service_fault::failed, "StartServiceCtrlDispatcherW failed: " + win::error_text(code)};
+}
+
+void set_service_stop_wait(std::chrono::milliseconds wait)
+{
+    std::lock_guard lock(state.mutex);
+    state.stop_hint_ms = static_cast<DWORD>(wait.count());
+}
+
+// The SCM starts services with no standard handles at all. Workers inherit this process's
+// handles, and messages written before the logger opens (and anything an app prints) go to
+// stderr. (freopen cannot be used: the C runtime's streams have no file to reopen in a service.)
+std::optional<std::string> redirect_service_std_streams(const std::string& error_log)
+{
+    if (!set_std(STD_INPUT_HANDLE, 0, open_file(L"NUL", GENERIC_READ, OPEN_EXISTING), _O_RDONLY) ||
+        !set_std(STD_OUTPUT_HANDLE, 1, open_file(L"NUL", GENERIC_WRITE, OPEN_EXISTING), _O_WRONLY))
+        return "cannot open NUL for the standard handles: " + win::last_error();
+    HANDLE log = open_file(win::widen(error_log), FILE_APPEND_DATA, OPEN_ALWAYS);
+    if (!set_std(STD_ERROR_HANDLE, 2, log, _O_WRONLY | _O_APPEND))
+        return "cannot open the error log " + error_log + ": " + win::last_error();
+    std::setvbuf(stderr, nullptr, _IONBF, 0);
+    return std::nullopt;
+}
+
+// There is no message file, so the viewer shows the text as the insertion string.
+void report_service_event(const std::string& source, const std::string& message)
+{
+    HANDLE handle = RegisterEventSourceW(nullptr, win::widen(source).c_str());
+    if (!handle) return;
+    std::wstring text = win::widen(message);
+    const wchar_t* strings[] = {text.c_str()};
+    ReportEventW(handle, EVENTLOG_ERROR_TYPE, 0, 1, nullptr, 1, 0, strings, nullptr);
+    DeregisterEventSource(handle);
 }
 
 bool running_as_service() { return as_service; }

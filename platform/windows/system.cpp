@@ -2,6 +2,7 @@
 // binary upgrade, syslog) reports itself as unavailable; main() turns the settings that need
 // it into a configuration error before anything starts.
 #include "system.hpp"
+#include "paths.hpp"
 #include "process.hpp"
 #include "win.hpp"
 
@@ -28,6 +29,16 @@ std::string program_path(const char*)
     wchar_t exe[MAX_PATH * 4];
     DWORD n = GetModuleFileNameW(nullptr, exe, static_cast<DWORD>(std::size(exe)));
     return win::narrow(std::wstring_view(exe, n));
+}
+
+std::filesystem::path utf8_path(std::string_view text) { return {win::widen(text)}; }
+
+std::string utf8_text(const std::filesystem::path& path) { return win::narrow(path.wstring()); }
+
+std::optional<std::string> change_directory(const std::string& dir)
+{
+    if (SetCurrentDirectoryW(win::widen(dir).c_str())) return std::nullopt;
+    return win::last_error();
 }
 
 std::optional<std::string> replace_file(const std::string& from, const std::string& to)

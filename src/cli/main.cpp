@@ -13,12 +13,12 @@
 #include "app/loader.hpp"
 #include "arbiter/arbiter.hpp"
 #include "cli/ctl.hpp"
+#include "cli/service_command.hpp"
 #include "control/control.hpp"
 #include "exchange/exchange.hpp"
 #include "instance/scoreboard.hpp"
 #include "log/logger.hpp"
 #include "process.hpp"
-#include "service.hpp"
 #include "settings/load.hpp"
 #include "version.hpp"
 #include "worker_process.hpp"
@@ -113,7 +113,7 @@ load_result load_server_args(std::span<const std::string> args)
 }
 
 // What `forkhorn service install` and `service run` need to know of the server's arguments.
-platform::server_args_check check_server_args(std::span<const std::string> args)
+cli::server_args_check check_server_args(std::span<const std::string> args)
 {
     auto loaded = load_server_args(args);
     return {loaded.error, loaded.action == cli_action::serve, loaded.config.app, loaded.config.errorlog,
@@ -148,10 +148,10 @@ int main(int argc, char** argv)
     // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.
     if (!args.empty() && args[0] == "ctl") return control::run_ctl(std::span(args).subspan(1));
     if (!args.empty() && args[0] == "service")
-        return platform::run_service_command(std::span(args).subspan(1),
-                                             {check_server_args, [](std::span<const std::string> server_args) {
-                                                  return serve_command_line({server_args.begin(), server_args.end()});
-                                              }});
+        return cli::run_service_command(std::span(args).subspan(1),
+                                        {check_server_args, [](std::span<const std::string> server_args) {
+                                             return serve_command_line({server_args.begin(), server_args.end()});
+                                         }});
     std::string boot_error;
     if (auto boot = platform::take_worker_boot(args, boot_error)) return run_booted_worker(*boot);
     if (!boot_error.empty()) return fail(boot_error), 3;
