@@ -260,7 +260,7 @@ std::optional<std::string> give_to_worker(const std::string& path, const std::st
         if (auto err = resolve_user(user, uid, gid)) return err;
     if (!group.empty())
         if (auto err = resolve_group(group, gid)) return err;
-    if (::chown(path.c_str(), uid, gid) != 0) return fmt::format("cannot chown {}: {}", path, errno_text());
+    if (::chown(path.c_str(), uid, gid) != 0) return "cannot chown " + path + ": " + errno_text();
     return std::nullopt;
 }
 
