@@ -77,7 +77,7 @@ bool control_server::impl::serve_ready(client& c)
     char buf[16384];
     for (;;) {
         auto n = platform::read_local(c.socket, buf, sizeof buf, clock::now()); // now: never waits
-        if (n == -2) return true;   // nothing more yet
+        if (n == -2) return true;                                               // nothing more yet
         if (n <= 0) return false; // closed (a truncated frame is simply dropped) or failed
         c.frames.feed(std::string_view(buf, static_cast<std::size_t>(n)));
         frame_status st;
