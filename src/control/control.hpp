@@ -72,7 +72,8 @@ public:
     /// Binds the unix socket at `path` with `mode` (e.g. 0600), creating the parent directory
     /// (0700) if needed. A live socket already at `path` is an error; a stale one is replaced.
     std::optional<std::string> open(const std::string& path, int mode);
-    /// The listening handle to watch for readability; invalid_socket when closed.
+    /// The listening handle to watch for readability; invalid_socket when closed, or while it
+    /// holds as many clients as it serves at once (poll() then makes room).
     platform::native_socket handle() const;
     /// Accepts the clients that wait and answers what they sent; never waits for a client.
     void on_readable();

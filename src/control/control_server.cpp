@@ -24,8 +24,8 @@ using clock = std::chrono::steady_clock;
 
 // How long a client may take to send its request: `forkhorn ctl` needs microseconds.
 constexpr auto client_time = std::chrono::seconds(5);
-// Clients kept at once; beyond that the one connected longest is dropped.
-constexpr std::size_t max_clients = 128;
+// Clients kept at once; more wait in the backlog until one is done (at most client_time).
+constexpr std::size_t max_clients = 256;
 // How long writing one reply may take: replies are small, and a client that reads nothing
 // must not hold the arbiter.
 constexpr auto reply_time = std::chrono::milliseconds(200);
@@ -122,15 +122,18 @@ std::optional<std::string> control_server::open(const std::string& path, int mod
     return std::nullopt;
 }
 
-platform::native_socket control_server::handle() const { return impl_->listener.wait_handle; }
+platform::native_socket control_server::handle() const
+{
+    // Full, the listener is not watched: it would stay readable and spin the arbiter's loop.
+    return impl_->clients.size() < max_clients ? impl_->listener.wait_handle : platform::invalid_socket;
+}
 
 void control_server::on_readable()
 {
-    for (std::size_t taken = 0; impl_->listener.wait_handle != platform::invalid_socket && taken < max_clients;
-         ++taken) {
+    poll(); // answers, and makes room by dropping those done
+    while (impl_->listener.wait_handle != platform::invalid_socket && impl_->clients.size() < max_clients) {
         auto s = platform::accept_local(impl_->listener);
         if (s == platform::invalid_socket) break;
-        if (impl_->clients.size() == max_clients) impl_->drop(0);
         impl_->clients.push_back({s, clock::now() + client_time, {}});
     }
     poll();

@@ -355,7 +355,7 @@ BOOST_AUTO_TEST_CASE(a_burst_of_clients_is_answered)
     serving poll(server);
     std::string error;
     std::vector<platform::native_socket> clients;
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 300; ++i) {
         clients.push_back(platform::connect_unix(dir / "ctl.sock", error));
         BOOST_REQUIRE_MESSAGE(clients.back() != platform::invalid_socket, "client " << i << ": " << error);
     }
@@ -374,7 +374,7 @@ BOOST_AUTO_TEST_CASE(a_burst_of_clients_is_answered)
         answered += !payload.empty() && json::parse(payload)["id"] == 1;
         platform::close_socket(s);
     }
-    BOOST_TEST(answered == 200);
+    BOOST_TEST(answered == 300);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
