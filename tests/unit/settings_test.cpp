@@ -10,6 +10,7 @@
 
 #include "settings/checked.hpp"
 #include "settings/settings.hpp"
+#include "system.hpp"
 
 using namespace forkhorn;
 
@@ -301,10 +302,14 @@ BOOST_AUTO_TEST_CASE(bind_addresses_are_checked_before_binding)
     auto loaded = load({"a.so", "-b", "127.0.0.1:65536", "-b", "[::1]:x", "-b", "fd://3a", "-b", "127.0.0.1:0"});
     server_config config;
     auto problems = check_settings(loaded.config, std::filesystem::current_path(), config);
-    BOOST_TEST_REQUIRE(problems.size() == 3u);
-    BOOST_TEST(problems[0].starts_with("bind: '127.0.0.1:65536' is not HOST:PORT"));
-    BOOST_TEST(problems[1].starts_with("bind: '[::1]:x' is not HOST:PORT"));
-    BOOST_TEST(problems[2] == "bind: 'fd://3a' is not fd://N");
+    auto has = [&](std::string_view text) {
+        return std::any_of(problems.begin(), problems.end(), [&](const auto& p) { return p.starts_with(text); });
+    };
+    // Where fd:// binds do not exist, that is a problem too.
+    BOOST_TEST(problems.size() == (platform::supports(platform::feature::fd_binds) ? 3u : 4u));
+    BOOST_TEST(has("bind: '127.0.0.1:65536' is not HOST:PORT"));
+    BOOST_TEST(has("bind: '[::1]:x' is not HOST:PORT"));
+    BOOST_TEST(has("bind: 'fd://3a' is not fd://N"));
     BOOST_TEST(check_ok({"a.so", "-b", "127.0.0.1:65535", "-b", "[::1]:80", "-b", "localhost"}).values.bind.size() ==
                3u);
 }
