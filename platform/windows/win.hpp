@@ -24,6 +24,12 @@ std::string narrow(std::wstring_view text);
 /// "The system cannot find the file specified. (2)"
 std::string error_text(DWORD code);
 inline std::string last_error() { return error_text(GetLastError()); }
+/// `path` made absolute (GetFullPathNameW), or as it is when that fails.
+std::wstring full_path(const std::wstring& path);
+/// How an app library is loaded: its dependencies are looked for in its own directory and the
+/// system's default directories, never in the current directory or on PATH.
+inline constexpr DWORD app_library_flags = LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS;
+
 /// WSAStartup once per process.
 void start_winsock();
 /// Security attributes that let only SYSTEM, Administrators and the owner in: for the named

@@ -7,6 +7,8 @@
 
 #include <windows.h>
 
+#include <filesystem>
+
 using namespace forkhorn;
 using namespace forkhorn::test;
 
@@ -100,6 +102,79 @@ BOOST_AUTO_TEST_CASE(ctrl_c_in_the_console_stops_the_server)
     BOOST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 0);
     BOOST_TEST(server.log().find("Handling signal: int") != std::string::npos, server.log());
+}
+
+// ---- the DLL search path (issue 12, item 13)
+
+namespace {
+
+const std::string needs_planted = FORKHORN_NEEDS_PLANTED;
+const std::string planted = FORKHORN_PLANTED;
+
+// CMake's paths are Linux paths under wine ("/work/..."): made absolute while the current drive is
+// the one they are on (Z:), they stay right after the server changes to another drive.
+std::string directory_of(const std::string& file)
+{
+    return std::filesystem::absolute(std::filesystem::path(file).parent_path()).string();
+}
+
+// PATH for the processes started while it lives, as a user's or the system's PATH would be.
+struct path_prepended {
+    std::wstring old;
+    explicit path_prepended(const std::string& dir)
+    {
+        wchar_t buf[32768];
+        DWORD n = GetEnvironmentVariableW(L"PATH", buf, 32768);
+        old.assign(buf, n);
+        std::wstring now = std::filesystem::absolute(dir).wstring() + L";" + old;
+        SetEnvironmentVariableW(L"PATH", now.c_str());
+    }
+    ~path_prepended() { SetEnvironmentVariableW(L"PATH", old.c_str()); }
+};
+
+} // namespace
+
+// `forkhorn hello.dll:app` means the hello.dll of the current directory: one found on PATH (or in
+// any other directory of the search path) is never loaded instead.
+BOOST_AUTO_TEST_CASE(a_bare_app_name_is_never_looked_up_on_path)
+{
+    auto empty = make_temp_dir();
+    path_prepended path(std::filesystem::absolute(examples).string());
+    auto r = run_to_end(bin, serve_args("hello.dll:app", {"--chdir", empty}), {}, std::chrono::seconds(20));
+    BOOST_TEST(r.status == 4, r.err);
+    BOOST_TEST(r.err.find("cannot load application library 'hello.dll'") != std::string::npos, r.err);
+    std::filesystem::remove_all(empty);
+}
+
+// The app's own DLLs are looked for beside it and in the system directories: a DLL it imports that
+// sits in the current directory (or on PATH) instead is not loaded, so nobody can plant one there.
+BOOST_AUTO_TEST_CASE(an_app_dependency_is_not_taken_from_the_current_directory_or_path)
+{
+    auto r = run_to_end(bin, serve_args(needs_planted + ":app", {"--chdir", directory_of(planted)}), {},
+                        std::chrono::seconds(20));
+    BOOST_TEST(r.status == 4, r.err);
+    BOOST_TEST(r.err.find("cannot load application library") != std::string::npos, r.err);
+    path_prepended path(directory_of(planted));
+    r = run_to_end(bin, serve_args(needs_planted + ":app"), {}, std::chrono::seconds(20));
+    BOOST_TEST(r.status == 4, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(an_app_dependency_beside_the_app_is_found)
+{
+    auto dir = make_temp_dir();
+    std::filesystem::copy_file(needs_planted, dir + "/needs_planted.dll");
+    std::filesystem::copy_file(planted, dir + "/planted.dll");
+    {
+        server_process server(bin, serve_args(dir + "/needs_planted.dll:app"));
+        int port = server.port(std::chrono::seconds(20));
+        BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+        require_booted(server);
+        auto reply = http_get(port, "/");
+        BOOST_TEST(reply.status == 200, server.log());
+        BOOST_TEST(reply.body == "planted");
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
