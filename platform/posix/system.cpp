@@ -322,6 +322,19 @@ void syslog_sink::write(int severity, std::string_view message)
     (void)::send(fd_, line.data(), line.size(), MSG_NOSIGNAL);
 }
 
+std::optional<std::string> make_private_directories(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path path(dir);
+    if (path.empty() || fs::exists(path, ec)) return std::nullopt;
+    if (auto err = make_private_directories(path.parent_path().string())) return err;
+    if (!fs::create_directory(path, ec) && ec) return "cannot create directory " + dir + ": " + ec.message();
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return "cannot set mode 0700 on " + dir + ": " + ec.message();
+    return std::nullopt;
+}
+
 // ------------------------------------------------------------------ append-only files
 
 append_file::~append_file() { close(); }

@@ -588,8 +588,9 @@ bool is_server_master(int pid, const std::string& instance)
     return true;
 }
 
-// Of the features only Windows has the SCM; reads_from_any_thread: see feature.
-bool supports(feature f) { return f == feature::service_control_manager; }
+// Of the features only Windows has the SCM and global control names; reads_from_any_thread:
+// see feature.
+bool supports(feature f) { return f == feature::service_control_manager || f == feature::global_control_names; }
 
 std::string runtime_dir()
 {

@@ -284,7 +284,12 @@ std::optional<std::string> start_instance(pending_pipe& p, bool first)
     p.pipe = CreateNamedPipeW(p.name.c_str(), open_mode,
                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                               PIPE_UNLIMITED_INSTANCES, 64 * 1024, 64 * 1024, 0, win::owner_only_security());
-    if (p.pipe == INVALID_HANDLE_VALUE) return win::last_error();
+    if (p.pipe == INVALID_HANDLE_VALUE) {
+        DWORD code = GetLastError();
+        auto text = win::error_text(code);
+        SetLastError(code); // for the caller, which tells a taken name from other failures
+        return text;
+    }
     ResetEvent(p.ov.hEvent);
     if (!ConnectNamedPipe(p.pipe, &p.ov)) {
         DWORD err = GetLastError();
@@ -319,8 +324,13 @@ std::optional<std::string> listen_local(const std::string& path, int, local_list
     p->name = pipe_name(path);
     p->ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
     if (auto err = start_instance(*p, true)) {
+        DWORD code = GetLastError();
         CloseHandle(p->ov.hEvent);
         delete p;
+        // FILE_FLAG_FIRST_PIPE_INSTANCE fails with access denied when the name exists already.
+        if (code == ERROR_ACCESS_DENIED || code == ERROR_PIPE_BUSY)
+            return "the control pipe " + win::narrow(pipe_name(path)) +
+                   " already exists: another process holds its name (" + *err + ")";
         return "cannot create the control pipe " + win::narrow(pipe_name(path)) + ": " + *err;
     }
     out = local_listener{reinterpret_cast<native_socket>(p->ov.hEvent), reinterpret_cast<std::intptr_t>(p), path};
@@ -360,16 +370,25 @@ void close_local_listener(local_listener& l, bool)
 native_socket connect_local(const std::string& path, std::string& error)
 {
     auto name = pipe_name(path);
-    HANDLE h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
-                           nullptr);
+    auto open = [&] {
+        return CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                           win::pipe_client_flags, nullptr);
+    };
+    HANDLE h = open();
     if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_PIPE_BUSY && WaitNamedPipeW(name.c_str(), 2000))
-        h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
-                        nullptr);
+        h = open();
     if (h == INVALID_HANDLE_VALUE) {
         error = win::last_error();
         return invalid_socket;
     }
     return reinterpret_cast<native_socket>(h);
+}
+
+int local_peer_pid(native_socket s)
+{
+    ULONG pid = 0;
+    if (!GetNamedPipeServerProcessId(reinterpret_cast<HANDLE>(s), &pid)) return 0;
+    return static_cast<int>(pid);
 }
 
 std::int64_t read_local(native_socket s, char* buf, std::size_t size, clock::time_point deadline)

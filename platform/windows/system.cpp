@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 namespace forkhorn::platform {
 
@@ -90,6 +91,20 @@ std::optional<std::string> syslog_sink::open(const std::string&, const std::stri
 }
 
 void syslog_sink::write(int, std::string_view) {}
+
+std::optional<std::string> make_private_directories(const std::string& dir)
+{
+    std::error_code ec;
+    auto path = utf8_path(dir);
+    if (path.empty() || std::filesystem::exists(path, ec)) return std::nullopt;
+    // A drive's root exists; a path without a parent ends the recursion too.
+    if (path.has_parent_path() && path.parent_path() != path)
+        if (auto err = make_private_directories(utf8_text(path.parent_path()))) return err;
+    auto* security = win::private_directory_security();
+    if (!security) return "cannot create directory " + dir + ": its access list cannot be made";
+    if (CreateDirectoryW(path.c_str(), security) || GetLastError() == ERROR_ALREADY_EXISTS) return std::nullopt;
+    return "cannot create directory " + dir + ": " + win::last_error();
+}
 
 // ------------------------------------------------------------------ append-only files
 

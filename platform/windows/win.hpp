@@ -30,11 +30,19 @@ std::wstring full_path(const std::wstring& path);
 /// system's default directories, never in the current directory or on PATH.
 inline constexpr DWORD app_library_flags = LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LOAD_LIBRARY_SEARCH_DEFAULT_DIRS;
 
+/// How `ctl` opens the control pipe: overlapped, and the server may identify the client but
+/// never impersonate it (a process that took the pipe's name cannot act as the user of ctl).
+inline constexpr DWORD pipe_client_flags = FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
+
 /// WSAStartup once per process.
 void start_winsock();
 /// Security attributes that let only SYSTEM, Administrators and the owner in: for the named
 /// control objects and the control pipe (an explicit list, not the default DACL).
 SECURITY_ATTRIBUTES* owner_only_security();
+/// The same for a directory, inherited by the files and directories made in it, and protected
+/// from what its parent would pass on (the runtime directory under %ProgramData%).
+inline constexpr wchar_t private_directory_sddl[] = L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;OW)";
+SECURITY_ATTRIBUTES* private_directory_security();
 
 /// Queues a control event in this process's arbiter (console handler, service control
 /// handler); false when no arbiter runs here (yet).

@@ -258,6 +258,31 @@ BOOST_AUTO_TEST_CASE(reopen_after_a_rotation)
     BOOST_TEST(read_text(errlog + ".1").find("Handling signal: ttin") == std::string::npos);
 }
 
+// The control socket a pidfile names must be served by the master it names: a pidfile pointing at
+// someone else's socket (Windows: anyone may create a pipe of any name) gets nothing sent to it.
+BOOST_AUTO_TEST_CASE(a_control_socket_served_by_another_process_than_the_master_is_refused)
+{
+    instance app;
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    auto socket = app.runtime + "/" + app.name + ".ctl";
+    BOOST_REQUIRE(eventually([&] { return fs::exists(app.runtime + "/" + app.name + ".pid"); }));
+    BOOST_REQUIRE(app.ctl({"show", "stats"}).status == 0); // the real pidfile: its master answers
+    temp_dir dir;
+    auto pidfile = dir / "planted.pid";
+    // A live process that is not the one serving the socket: this test, with its true start time.
+    std::ofstream(pidfile) << self_pid() << "\n";
+    std::ofstream(pidfile + ".info") << self_pid() << "\n"
+                                     << process_start_of(self_pid()) << "\n"
+                                     << app.name << "\n\nready\n"
+                                     << socket << "\n";
+    auto r = run_to_end(bin, {"ctl", "--pid", pidfile, "show", "stats"});
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.err.find("is served by pid " + std::to_string(app.server->pid()) + ", not by the master (pid " +
+                          std::to_string(self_pid()) + "): nothing sent") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.out.empty(), r.out);
+}
+
 // ctl never signals a process that is not this server's master: a pid-only pidfile (written by
 // hand, or left behind and its pid reused) naming another live process gets nothing sent to it.
 BOOST_AUTO_TEST_CASE(a_pidfile_naming_another_process_is_never_signalled)

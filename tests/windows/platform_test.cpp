@@ -2,11 +2,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include "append_file.hpp"
+#include "control_channel.hpp"
 #include "events.hpp"
 #include "paths.hpp"
+#include "system.hpp"
 #include "test_process.hpp"
+#include "windows/win.hpp"
 
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
 
 #include <filesystem>
 #include <sstream>
@@ -105,6 +110,133 @@ BOOST_AUTO_TEST_CASE(ctrl_c_in_the_console_stops_the_server)
     BOOST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 0);
     BOOST_TEST(server.log().find("Handling signal: int") != std::string::npos, server.log());
+}
+
+// ---- the control pipe and the runtime directory (issue 12, item 12)
+
+namespace {
+
+// The server's arguments with a control pipe at `socket` (serve_args turns it off).
+std::vector<std::string> with_control_socket(const std::string& socket)
+{
+    auto args = serve_args(lib(examples, "hello"));
+    args.erase(std::find(args.begin(), args.end(), "--no-control-socket"));
+    args.insert(args.end(), {"--control-socket", socket});
+    return args;
+}
+
+std::wstring pipe_of(const std::string& socket)
+{
+    std::string name = socket;
+    for (char& c : name)
+        if (c == '\\' || c == '/' || c == ':') c = '_';
+    return L"\\\\.\\pipe\\forkhorn-" + std::filesystem::path(name).wstring();
+}
+
+// The DACL of `path` as SDDL ("D:P(A;OICI;FA;;;SY)..."), or "" when it cannot be read.
+std::wstring dacl_of(const std::string& path)
+{
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    PACL dacl = nullptr;
+    if (GetNamedSecurityInfoW(std::filesystem::path(path).wstring().c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION,
+                              nullptr, nullptr, &dacl, nullptr, &sd) != ERROR_SUCCESS)
+        return L"";
+    wchar_t* text = nullptr;
+    std::wstring out;
+    if (ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1, DACL_SECURITY_INFORMATION, &text,
+                                                             nullptr))
+        out = text;
+    LocalFree(text);
+    LocalFree(sd);
+    return out;
+}
+
+std::string narrow(const std::wstring& w) { return std::filesystem::path(w).string(); }
+
+} // namespace
+
+// Whoever holds the pipe's name must not be able to act as the user of ctl: the client lets the
+// server identify it, never impersonate it. (Wine cannot show it: its ImpersonateNamedPipeClient
+// impersonates the server itself whatever the client asked, so this checks the flags.)
+BOOST_AUTO_TEST_CASE(ctl_opens_the_control_pipe_for_identification_only)
+{
+    BOOST_TEST((platform::win::pipe_client_flags & SECURITY_SQOS_PRESENT) != 0u);
+    BOOST_TEST(
+        (platform::win::pipe_client_flags & (SECURITY_IDENTIFICATION | SECURITY_IMPERSONATION | SECURITY_DELEGATION)) ==
+        static_cast<DWORD>(SECURITY_IDENTIFICATION));
+    BOOST_TEST((platform::win::pipe_client_flags & FILE_FLAG_OVERLAPPED) != 0u);
+}
+
+// A process that took the control pipe's name first (one that answers, and one whose only
+// instance is busy, so that only FILE_FLAG_FIRST_PIPE_INSTANCE finds it) keeps the master from
+// starting: one clear error, exit status 1, nothing served.
+BOOST_AUTO_TEST_CASE(a_taken_control_pipe_name_keeps_the_master_from_starting)
+{
+    temp_dir dir;
+    auto socket = dir / "answering.ctl";
+    platform::local_listener squatter;
+    BOOST_REQUIRE(!platform::listen_local(socket, 0600, squatter).has_value());
+    auto r = run_to_end(bin, with_control_socket(socket), {}, std::chrono::seconds(20));
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.err.find("refusing to run without it") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("Booting worker") == std::string::npos, r.err);
+    platform::close_local_listener(squatter, true);
+
+    socket = dir / "busy.ctl";
+    auto name = pipe_of(socket);
+    HANDLE busy =
+        CreateNamedPipeW(name.c_str(), PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, nullptr);
+    BOOST_REQUIRE(busy != INVALID_HANDLE_VALUE);
+    HANDLE client = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+    BOOST_REQUIRE(client != INVALID_HANDLE_VALUE);
+    r = run_to_end(bin, with_control_socket(socket), {}, std::chrono::seconds(20));
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.err.find("another process holds its name") != std::string::npos, r.err);
+    CloseHandle(client);
+    CloseHandle(busy);
+}
+
+// The runtime directory (under %ProgramData% by default, where every user may create files) is
+// made with a protected DACL: the owner, Administrators and SYSTEM, nothing inherited.
+BOOST_AUTO_TEST_CASE(the_runtime_directory_is_made_for_its_owner_administrators_and_system_only)
+{
+    temp_dir dir;
+    auto runtime = dir / "forkhorn/run";
+    auto args = serve_args(lib(examples, "hello"), {"-n", "private"});
+    server_process server(bin, args, {"FORKHORN_RUNTIME_DIR=" + runtime});
+    BOOST_REQUIRE_MESSAGE(server.port() > 0, server.log());
+    BOOST_REQUIRE(eventually([&] { return std::filesystem::exists(runtime + "/private.pid"); }));
+    // Nobody but its owner, Administrators and SYSTEM: no ACE for Everyone, Users, Authenticated
+    // Users or interactive users (wine keeps no DACL on files: it shows the owner and SYSTEM of
+    // the unix mode it made from ours, which a directory made with the inherited DACL of its
+    // parent would not have).
+    auto check = [&](const std::string& d) {
+        auto sddl = narrow(dacl_of(d));
+        BOOST_TEST_REQUIRE(sddl.starts_with("D:"), d << ": " << sddl);
+        for (const std::string other : {";WD)", ";BU)", ";AU)", ";IU)", ";S-1-1-0)", ";S-1-5-32-545)", ";S-1-5-11)"})
+            BOOST_TEST(sddl.find(other) == std::string::npos, d << ": " << sddl);
+        BOOST_TEST(sddl.find(";SY)") != std::string::npos, d << ": " << sddl);
+    };
+    check(runtime);
+    check(dir / "forkhorn");
+    // The same through the platform call, for a deeper path.
+    auto deep = dir / "a/b/c";
+    BOOST_REQUIRE(!platform::make_private_directories(deep).has_value());
+    check(deep);
+    check(dir / "a");
+    // What they are made with (Windows keeps it as it is): protected, three ACEs.
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    BOOST_REQUIRE(ConvertStringSecurityDescriptorToSecurityDescriptorW(platform::win::private_directory_sddl,
+                                                                       SDDL_REVISION_1, &sd, nullptr));
+    SECURITY_DESCRIPTOR_CONTROL control = 0;
+    DWORD revision = 0;
+    BOOST_REQUIRE(GetSecurityDescriptorControl(sd, &control, &revision));
+    BOOST_TEST((control & SE_DACL_PROTECTED) != 0);
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = nullptr;
+    BOOST_REQUIRE(GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present && dacl);
+    BOOST_TEST(dacl->AceCount == 3);
+    LocalFree(sd);
 }
 
 // ---- log files (issue 12, item 14)
