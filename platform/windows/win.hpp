@@ -34,6 +34,12 @@ inline constexpr DWORD app_library_flags = LOAD_LIBRARY_SEARCH_DLL_LOAD_DIR | LO
 /// never impersonate it (a process that took the pipe's name cannot act as the user of ctl).
 inline constexpr DWORD pipe_client_flags = FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
 
+/// The DACL (SDDL) a service gets at install: SYSTEM and Administrators control it (as the SCM's
+/// default), interactive (IU) and service (SU) logons may query it and nothing more (the
+/// default lets them send controls 128..255: quick stop, stop all workers, TTIN), and the group
+/// whose SID is `control_group_sid` (empty = none) may also start, stop and control it.
+std::wstring service_sddl(const std::wstring& control_group_sid);
+
 /// WSAStartup once per process.
 void start_winsock();
 /// Security attributes that let only SYSTEM, Administrators and the owner in: for the named

@@ -57,6 +57,9 @@ Options of install:
   --password PASSWORD         the account's password (none for the built-in accounts or a gMSA)
   --depends SVC[,SVC...]      services that must run first (e.g. Tcpip)
   --working-directory DIR     where the server runs (default: the current directory)
+  --control-group GROUP       members of GROUP may also start, stop and control the service
+                              (by default only Administrators and SYSTEM; other users may
+                              only query it)
 
 The server's error log defaults to <working directory>\NAME.log when its arguments name none.
 Custom controls (service control, or sc control NAME CODE): 128 hup (reload), 129 reopen
@@ -68,7 +71,8 @@ Custom controls (service control, or sc control NAME CODE): 128 hup (reload), 12
 struct options {
     std::string command;
     std::string verb; // of `control`
-    std::string name, display_name, description, start = "auto", account, password, depends, working_directory;
+    std::string name, display_name, description, start = "auto", account, password, depends, working_directory,
+                                                 control_group;
     bool json = false;
     bool help = false;
     std::vector<std::string> install_only; // install options that were given
@@ -91,6 +95,7 @@ constexpr text_option text_options[] = {
     {"--password", "", &options::password, true},
     {"--depends", "", &options::depends, true},
     {"--working-directory", "", &options::working_directory, true},
+    {"--control-group", "", &options::control_group, true},
 };
 
 struct usage_error {
@@ -293,6 +298,7 @@ int install(const options& o, const service_server& server)
     d.account = o.account;
     d.password = o.password;
     d.depends = dependency_list(o.depends);
+    d.control_group = o.control_group;
     d.run_args = {"service", "run", "--name", o.name};
     // Restarts after 10 s, 20 s, then every 60 s; the count starts again after a day without
     // failure.
@@ -305,6 +311,7 @@ int install(const options& o, const service_server& server)
     for (const auto& w : warnings) fmt::print(stderr, "forkhorn service: warning: {}\n", w);
     if (err && err->fault == service_fault::already_installed)
         return failure(fmt::format("service {} is already installed (uninstall it first)", o.name));
+    if (err && err->fault == service_fault::bad_definition) return usage(err->message);
     if (err) return failure(err->message);
     fmt::print("Installed service {} ({} start)\n  working directory: {}\n  error log: {}\n", o.name, o.start,
                d.parameters.working_directory, error_log_of(o.name, d.parameters));

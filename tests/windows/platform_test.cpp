@@ -14,6 +14,7 @@
 #include <sddl.h>
 
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -110,6 +111,61 @@ BOOST_AUTO_TEST_CASE(ctrl_c_in_the_console_stops_the_server)
     BOOST_REQUIRE(code.has_value());
     BOOST_TEST(*code == 0);
     BOOST_TEST(server.log().find("Handling signal: int") != std::string::npos, server.log());
+}
+
+// ---- the service's permissions (issue 12, item 11)
+
+namespace {
+
+// SID text -> access mask, from the DACL of SDDL `sddl`.
+std::map<std::string, DWORD> service_aces(const std::wstring& sddl)
+{
+    std::map<std::string, DWORD> out;
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    BOOST_REQUIRE_MESSAGE(
+        ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &sd, nullptr),
+        "the SDDL does not parse: " << GetLastError());
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = nullptr;
+    BOOST_REQUIRE(GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) && present && dacl);
+    for (DWORD i = 0; i < dacl->AceCount; ++i) {
+        void* ace = nullptr;
+        BOOST_REQUIRE(GetAce(dacl, i, &ace));
+        auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(ace);
+        BOOST_REQUIRE(allowed->Header.AceType == ACCESS_ALLOWED_ACE_TYPE);
+        wchar_t* sid = nullptr;
+        BOOST_REQUIRE(ConvertSidToStringSidW(&allowed->SidStart, &sid));
+        out[std::filesystem::path(sid).string()] |= allowed->Mask;
+        LocalFree(sid);
+    }
+    LocalFree(sd);
+    return out;
+}
+
+constexpr DWORD drive = SERVICE_START | SERVICE_STOP | SERVICE_PAUSE_CONTINUE | SERVICE_USER_DEFINED_CONTROL;
+constexpr DWORD reconfigure = SERVICE_CHANGE_CONFIG | DELETE | WRITE_DAC | WRITE_OWNER;
+
+} // namespace
+
+// Wine's SetServiceObjectSecurity does nothing and its QueryServiceObjectSecurity returns an
+// empty DACL, so what the SCM enforces cannot be shown; this checks the DACL that install sets.
+BOOST_AUTO_TEST_CASE(the_service_dacl_lets_other_users_query_the_service_and_nothing_more)
+{
+    const std::string system = "S-1-5-18", admins = "S-1-5-32-544", interactive = "S-1-5-4", service = "S-1-5-6";
+    auto aces = service_aces(platform::win::service_sddl(L""));
+    BOOST_TEST(aces.size() == 4u);
+    BOOST_TEST((aces[admins] & SERVICE_ALL_ACCESS) == static_cast<DWORD>(SERVICE_ALL_ACCESS));
+    BOOST_TEST((aces[system] & drive) == drive);
+    for (const auto& user : {interactive, service}) {
+        BOOST_TEST((aces[user] & SERVICE_QUERY_STATUS) != 0u, user);
+        BOOST_TEST((aces[user] & (drive | reconfigure)) == 0u, user);
+    }
+    // --control-group Users: its members drive the service, and still cannot reconfigure it.
+    aces = service_aces(platform::win::service_sddl(L"S-1-5-32-545"));
+    BOOST_TEST(aces.size() == 5u);
+    BOOST_TEST((aces["S-1-5-32-545"] & (drive | SERVICE_QUERY_STATUS)) == (drive | SERVICE_QUERY_STATUS));
+    BOOST_TEST((aces["S-1-5-32-545"] & reconfigure) == 0u);
+    BOOST_TEST((aces[interactive] & drive) == 0u);
 }
 
 // ---- the control pipe and the runtime directory (issue 12, item 12)

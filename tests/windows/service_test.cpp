@@ -221,10 +221,13 @@ struct service_fixture {
     }
     std::string log() const { return dir + "\\" + name + ".log"; }
 
-    run_result install(const std::vector<std::string>& server_args)
+    run_result install(const std::vector<std::string>& server_args) { return install_with({}, server_args); }
+    run_result install_with(const std::vector<std::string>& options, const std::vector<std::string>& server_args)
     {
         std::vector<std::string> args{"service", "install", "--name", name, "--start", "demand", "--working-directory",
-                                      dir,       "--"};
+                                      dir};
+        args.insert(args.end(), options.begin(), options.end());
+        args.push_back("--");
         args.insert(args.end(), server_args.begin(), server_args.end());
         return forkhorn(args);
     }
@@ -270,6 +273,21 @@ BOOST_FIXTURE_TEST_CASE(install_refuses_a_bad_name, service_fixture)
     BOOST_TEST(r.status == 2);
     BOOST_TEST(contains(r.err, "invalid service name"));
     BOOST_TEST(forkhorn({"service", "bogus", "--name", name}).status == 2);
+}
+
+// --control-group names a group that must exist: a typo is a usage error and nothing is
+// installed. (What the DACL lets each user do cannot be seen under wine, whose
+// SetServiceObjectSecurity does nothing: windows.platform checks the DACL itself.)
+BOOST_FIXTURE_TEST_CASE(install_takes_a_control_group_that_exists, service_fixture)
+{
+    auto r = install_with({"--control-group", "no-such-group-fh"}, {hello_app, "-b", "127.0.0.1:1"});
+    BOOST_TEST(r.status == 2, r.err);
+    BOOST_TEST(contains(r.err, "--control-group: no account named 'no-such-group-fh'"), r.err);
+    BOOST_TEST(command("status").status == 3);
+    r = install_with({"--control-group", "Users"}, {hello_app, "-b", "127.0.0.1:1"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(command("status").status == 3); // installed, stopped
+    BOOST_TEST(forkhorn({"service", "status", "--name", name, "--control-group", "Users"}).status == 2);
 }
 
 BOOST_AUTO_TEST_CASE(run_outside_the_service_manager_fails_clearly)
