@@ -89,11 +89,22 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
     if (getaddrinfo(host.empty() ? "0.0.0.0" : host.c_str(), port.c_str(), &hints, &res) != 0)
         return "invalid address '" + address + "' (" + wsa_error() + ")";
     // No SO_REUSEADDR: on Windows it lets another process steal the port (libuv's src/win/tcp.c).
+    // Not inheritable: workers get the listener through WSADuplicateSocketW only.
     SOCKET s = WSASocketW(res->ai_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
                           WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (s == INVALID_SOCKET) {
         freeaddrinfo(res);
         return "socket() for " + address + " failed (" + wsa_error() + ")";
+    }
+    // SO_EXCLUSIVEADDRUSE: no other socket may bind this address while the listener lives, not
+    // even one with SO_REUSEADDR (which Windows would otherwise let take over the port).
+    BOOL exclusive = TRUE;
+    if (setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&exclusive), sizeof exclusive) !=
+        0) {
+        std::string why = wsa_error();
+        freeaddrinfo(res);
+        closesocket(s);
+        return "setsockopt(SO_EXCLUSIVEADDRUSE) for " + address + " failed (" + why + ")";
     }
     bool bound = bind(s, res->ai_addr, static_cast<int>(res->ai_addrlen)) == 0;
     std::string why = bound ? std::string() : wsa_error();

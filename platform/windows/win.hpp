@@ -40,6 +40,16 @@ inline constexpr DWORD pipe_client_flags = FILE_FLAG_OVERLAPPED | SECURITY_SQOS_
 /// whose SID is `control_group_sid` (empty = none) may also start, stop and control it.
 std::wstring service_sddl(const std::wstring& control_group_sid);
 
+/// How workers are created: suspended (the bootstrap is written first), with an explicit list of
+/// inherited handles, in a process group of their own (Ctrl+C goes to the arbiter, which stops
+/// them), and without a console (CREATE_NO_WINDOW: no Ctrl+Break, console close or logoff event
+/// reaches them, whose default handler would end them behind the arbiter's back).
+inline constexpr DWORD worker_creation_flags =
+    CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW;
+
+/// A connected pair of loopback sockets, neither inheritable: the worker's wake-up.
+bool make_wake_pair(SOCKET& reader, SOCKET& writer);
+
 /// WSAStartup once per process.
 void start_winsock();
 /// Security attributes that let only SYSTEM, Administrators and the owner in: for the named
@@ -49,6 +59,14 @@ SECURITY_ATTRIBUTES* owner_only_security();
 /// from what its parent would pass on (the runtime directory under %ProgramData%).
 inline constexpr wchar_t private_directory_sddl[] = L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;OW)";
 SECURITY_ATTRIBUTES* private_directory_security();
+
+/// What the arbiter's console handler does with a console event (`service`: the process is a
+/// Windows service, which the SCM stops).
+enum class console_action { pass, ignore, quick_stop, graceful_stop_and_wait };
+console_action console_action_for(DWORD type, bool service);
+/// The arbiter's console handler (SetConsoleCtrlHandler): queues INT or TERM; after TERM for a
+/// close, logoff or shutdown it returns only once the arbiter has stopped.
+BOOL WINAPI console_handler(DWORD type);
 
 /// Queues a control event in this process's arbiter (console handler, service control
 /// handler); false when no arbiter runs here (yet).

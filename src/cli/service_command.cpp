@@ -363,15 +363,28 @@ int start(const std::string& name)
     return report_start(name, st, error_log_of(name, p));
 }
 
-// Sends STOP and waits; the service's wait hint (graceful timeout + 5 s) bounds the wait.
-int stop(const std::string& name)
+// The service's --graceful-timeout, as its stored arguments set it (read in its working
+// directory, where a config file they name is); the server's default when they cannot be read.
+int stored_graceful_timeout(const std::string& name, const service_server& server)
+{
+    platform::service_parameters p;
+    if (platform::read_service_parameters(name, p)) return server_args_check{}.graceful_timeout;
+    std::error_code ec;
+    auto here = std::filesystem::current_path(ec);
+    std::filesystem::current_path(platform::utf8_path(p.working_directory), ec);
+    auto checked = server.check(p.args);
+    std::filesystem::current_path(here, ec);
+    return checked.error.empty() ? checked.graceful_timeout : server_args_check{}.graceful_timeout;
+}
+
+// Sends STOP and waits as long as the service's graceful stop may take (stop_wait_limit).
+int stop(const std::string& name, const service_server& server)
 {
     platform::service_status st;
     if (auto err = platform::query_service(name, st)) return failure(name, *err);
     if (st.state == service_state::stopped) return fmt::print("Service {} is not running\n", name), exit_ok;
     if (auto err = platform::stop_service(name)) return failure(name, *err);
-    auto hint = std::chrono::duration_cast<std::chrono::seconds>(st.wait_hint);
-    auto limit = std::max<std::chrono::seconds>(60s, hint + 30s);
+    auto limit = stop_wait_limit(stored_graceful_timeout(name, server), st.wait_hint);
     auto err = wait_for(name, limit, st, [](service_state s) { return s == service_state::stopped; });
     if (err || st.state != service_state::stopped)
         return failure(fmt::format("service {} did not stop within {} s", name, limit.count()));
@@ -382,9 +395,9 @@ int stop(const std::string& name)
     return exit_ok;
 }
 
-int uninstall(const std::string& name)
+int uninstall(const std::string& name, const service_server& server)
 {
-    if (int rc = stop(name); rc != exit_ok) return rc;
+    if (int rc = stop(name, server); rc != exit_ok) return rc;
     if (auto err = platform::delete_service(name)) return failure(name, *err);
     fmt::print("Removed service {}\n", name);
     return exit_ok;
@@ -481,17 +494,24 @@ int control(const std::string& name, const std::string& verb)
 int dispatch(const options& o, const service_server& server)
 {
     if (o.command == "install") return install(o, server);
-    if (o.command == "uninstall") return uninstall(o.name);
+    if (o.command == "uninstall") return uninstall(o.name, server);
     if (o.command == "start") return start(o.name);
-    if (o.command == "stop") return stop(o.name);
+    if (o.command == "stop") return stop(o.name, server);
     if (o.command == "status") return status(o.name, o.json);
     if (o.command == "control") return control(o.name, o.verb);
     if (o.command == "run") return run_service(o.name, server);
-    int rc = stop(o.name); // restart
+    int rc = stop(o.name, server); // restart
     return rc == exit_ok ? start(o.name) : rc;
 }
 
 } // namespace
+
+std::chrono::seconds stop_wait_limit(int graceful_timeout, std::chrono::milliseconds reported_hint)
+{
+    auto own = std::chrono::seconds(std::max(graceful_timeout, 0) + 5);
+    auto hint = std::chrono::ceil<std::chrono::seconds>(reported_hint);
+    return std::max(own, hint) + 30s;
+}
 
 int run_service_command(std::span<const std::string> args, const service_server& server)
 {

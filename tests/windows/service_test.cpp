@@ -365,6 +365,29 @@ BOOST_FIXTURE_TEST_CASE(a_stop_while_starting_stops_it, service_fixture)
     BOOST_TEST(!port_open(port));
 }
 
+// A STOP while the server is stuck in its start-up, before its arbiter can take any control (here
+// in the app's on_starting hook, for five minutes): the service ends once the stop's wait hint
+// (--graceful-timeout + 5 s) has passed, as a failed stop, instead of staying STOP_PENDING for
+// ever while its checkpoint moves.
+BOOST_FIXTURE_TEST_CASE(a_stop_during_a_stuck_start_ends_the_service, service_fixture)
+{
+    std::string app = windows_path(FORKHORN_SLOW_START) + ":app";
+    std::string bind = "127.0.0.1:" + std::to_string(free_port());
+    BOOST_REQUIRE_EQUAL(install({app, "-b", bind, "--graceful-timeout", "1"}).status, 0);
+    BOOST_REQUIRE(start_without_waiting(name));
+    BOOST_REQUIRE(eventually([&] { return contains(read_file(log()), "Starting forkhorn"); }));
+    auto began = std::chrono::steady_clock::now();
+    auto stop = command("stop");
+    auto took = std::chrono::steady_clock::now() - began;
+    BOOST_TEST(stop.status == 0, stop.err);
+    BOOST_TEST(took < 30s, std::chrono::duration_cast<std::chrono::seconds>(took).count() << " s");
+    BOOST_TEST(contains(read_file(log()), "took no stop within"), read_file(log()));
+    auto status = command("status", {"--json"});
+    BOOST_TEST(status.status == 3);
+    BOOST_TEST(contains(status.out, "\"state\":\"stopped\""), status.out);
+    BOOST_TEST(contains(status.out, "\"exit_code\":1"), status.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_failed_start_reports_the_exit_code, service_fixture)
 {
     std::string missing = dir + "\\missing.dll:app";
