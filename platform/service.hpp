@@ -50,6 +50,7 @@ enum class service_fault : std::uint8_t {
     unsupported,       // this system has no such service manager
     not_installed,     // no service has that name
     already_installed, // install: the name is taken
+    bad_definition,    // install: a value the manager cannot take (an unknown --control-group)
     not_from_manager   // run_as_service: this process was not started by the service manager
 };
 
@@ -96,6 +97,10 @@ struct service_definition {
     std::string account; // empty or LocalSystem, LocalService, NetworkService, .\user, DOMAIN\user
     std::string password;
     std::vector<std::string> depends; // services that must run first
+    /// Who may drive the service. Administrators and SYSTEM always may; interactive and service
+    /// logons may only query it (never stop it or send it controls 128..255); the members of
+    /// this group (a name, empty = none) may also start and stop it and send it controls.
+    std::string control_group;
     /// The manager starts this program with these arguments (`service run --name NAME`).
     std::vector<std::string> run_args;
     /// After a failure (a crash or a non-zero exit status): restart after each of these delays

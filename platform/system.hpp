@@ -16,6 +16,9 @@ namespace forkhorn::platform {
 /// is carried out by the thread that started it.
 /// `service_control_manager`: services are registered and driven through the Windows SCM
 /// (`forkhorn service`, platform/service.hpp); elsewhere systemd runs the server as it is.
+/// `global_control_names`: the control endpoint's names are global to the machine (Windows
+/// pipe names) and any user may take one first, so a master whose own cannot be created refuses
+/// to start rather than run without it (a unix socket lives in a private directory instead).
 enum class feature : std::uint8_t {
     daemon,
     user_switch,
@@ -27,7 +30,8 @@ enum class feature : std::uint8_t {
     reuse_port,
     reads_from_any_thread,
     file_modes, // umask and permission bits on files and sockets
-    service_control_manager
+    service_control_manager,
+    global_control_names
 };
 bool supports(feature f);
 
@@ -35,6 +39,12 @@ bool supports(feature f);
 /// $XDG_RUNTIME_DIR/forkhorn, /run/forkhorn for root, or /tmp/forkhorn-<uid> on POSIX, and
 /// %ProgramData%\forkhorn\run on Windows.
 std::string runtime_dir();
+
+/// Creates the missing directories of `dir` (UTF-8), each one its owner's only: POSIX mode 0700;
+/// Windows a protected DACL for the owner, Administrators and SYSTEM, inherited by what is made in
+/// it (under %ProgramData%, where any user may create files, an inherited DACL would let anyone
+/// plant a pidfile). Directories that exist are left as they are. An error names the directory.
+std::optional<std::string> make_private_directories(const std::string& dir);
 
 /// Makes `dir` the current directory; on failure returns the system's reason.
 std::optional<std::string> change_directory(const std::string& dir);

@@ -22,6 +22,10 @@ library& library::operator=(library&& other) noexcept
     return *this;
 }
 
+// dlopen looks where the system's loader always looks (rpath, LD_LIBRARY_PATH, ld.so.cache),
+// never in the current directory.
+void restrict_library_search() {}
+
 std::optional<std::string> library::open(const std::string& path)
 {
     // RTLD_NOW: an unresolved symbol is a boot error now, not a crash on the first request.

@@ -362,7 +362,7 @@ bool is_server_master(int pid, const std::string&)
 
 std::optional<worker_boot> take_worker_boot(std::span<const std::string>, std::string&) { return std::nullopt; }
 
-bool supports(feature f) { return f != feature::service_control_manager; }
+bool supports(feature f) { return f != feature::service_control_manager && f != feature::global_control_names; }
 
 std::string runtime_dir()
 {

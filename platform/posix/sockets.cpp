@@ -487,6 +487,18 @@ void close_local_listener(local_listener& l, bool remove)
 
 native_socket connect_local(const std::string& path, std::string& error) { return connect_unix(path, error); }
 
+int local_peer_pid(native_socket s)
+{
+#ifdef SO_PEERCRED
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(static_cast<int>(s), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) return cred.pid;
+#else
+    (void)s;
+#endif
+    return 0;
+}
+
 std::int64_t read_local(native_socket s, char* buf, std::size_t size, clock::time_point deadline)
 {
     return recv_some(s, buf, size, deadline);

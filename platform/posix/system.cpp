@@ -1,6 +1,7 @@
 // POSIX process-level services: titles, exec for upgrades, daemon mode, identity, umask,
 // syslog. (sd_notify and socket activation: service.cpp.)
 #include "system.hpp"
+#include "append_file.hpp"
 #include "paths.hpp"
 #include "process.hpp"
 
@@ -319,6 +320,49 @@ void syslog_sink::write(int severity, std::string_view message)
     std::string line = "<" + std::to_string(facility_user * 8 + severity) + ">" + tag_ + "[" +
                        std::to_string(::getpid()) + "]: " + std::string(message);
     (void)::send(fd_, line.data(), line.size(), MSG_NOSIGNAL);
+}
+
+std::optional<std::string> make_private_directories(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path path(dir);
+    if (path.empty() || fs::exists(path, ec)) return std::nullopt;
+    if (auto err = make_private_directories(path.parent_path().string())) return err;
+    if (!fs::create_directory(path, ec) && ec) return "cannot create directory " + dir + ": " + ec.message();
+    fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) return "cannot set mode 0700 on " + dir + ": " + ec.message();
+    return std::nullopt;
+}
+
+// ------------------------------------------------------------------ append-only files
+
+append_file::~append_file() { close(); }
+
+std::optional<std::string> append_file::open(const std::string& path)
+{
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return std::string(std::strerror(errno));
+    close();
+    handle_ = fd;
+    return std::nullopt;
+}
+
+bool append_file::write(std::string_view data)
+{
+    while (handle_ != -1 && !data.empty()) {
+        auto n = ::write(static_cast<int>(handle_), data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return data.empty();
+}
+
+void append_file::close()
+{
+    if (handle_ != -1) ::close(static_cast<int>(handle_));
+    handle_ = -1;
 }
 
 } // namespace forkhorn::platform

@@ -1,4 +1,5 @@
-// Windows shared libraries: LoadLibraryW/GetProcAddress.
+// Windows shared libraries: LoadLibraryExW/GetProcAddress, with a search path that holds no
+// directory a user can write to (docs/windows.md, "Where DLLs are looked for").
 #include "library.hpp"
 #include "win.hpp"
 
@@ -21,10 +22,30 @@ library& library::operator=(library&& other) noexcept
     return *this;
 }
 
+std::wstring win::full_path(const std::wstring& path)
+{
+    DWORD n = GetFullPathNameW(path.c_str(), 0, nullptr, nullptr);
+    if (n == 0) return path;
+    std::wstring out(n, L'\0');
+    n = GetFullPathNameW(path.c_str(), n, out.data(), nullptr);
+    out.resize(n);
+    return out;
+}
+
+void restrict_library_search()
+{
+    // The system directories and the program's own only: never the current directory or PATH,
+    // for every library this process loads from now on (the app's dependencies, and what
+    // Winsock or the C runtime load later).
+    SetDefaultDllDirectories(LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
+}
+
 std::optional<std::string> library::open(const std::string& path)
 {
-    // The altered search path finds the app's own DLLs next to it, not next to forkhorn.exe.
-    handle_ = LoadLibraryExW(win::widen(path).c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
+    // An absolute path: a bare "app.dll" is the one in the current directory, never one found
+    // on PATH. Its own DLLs are found next to it, then in the system directories.
+    std::wstring full = win::full_path(win::widen(path));
+    handle_ = LoadLibraryExW(full.c_str(), nullptr, win::app_library_flags);
     if (handle_) return std::nullopt;
     return win::last_error();
 }

@@ -3,6 +3,7 @@
 // console, commands to workers through unnamed events duplicated into them.
 #include "process.hpp"
 #include "events.hpp"
+#include "service.hpp"
 #include "shared_memory.hpp"
 #include "system.hpp"
 #include "win.hpp"
@@ -41,14 +42,22 @@ std::mutex children_mutex;
 std::map<int, child_record> children;
 HANDLE job = nullptr;
 
-HANDLE create_job()
+// The job that takes the workers down with the arbiter (KILL_ON_JOB_CLOSE: the arbiter holds the
+// only handle). Without it a crashed arbiter would leave its workers serving: no worker starts
+// then (spawn_worker fails, and the arbiter halts with the reason).
+std::optional<std::string> create_job(HANDLE& out)
 {
     HANDLE j = CreateJobObjectW(nullptr, nullptr);
-    if (!j) return nullptr;
+    if (!j) return "CreateJobObjectW failed: " + win::last_error();
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION info{};
     info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-    SetInformationJobObject(j, JobObjectExtendedLimitInformation, &info, sizeof info);
-    return j;
+    if (!SetInformationJobObject(j, JobObjectExtendedLimitInformation, &info, sizeof info)) {
+        std::string why = win::last_error();
+        CloseHandle(j);
+        return "SetInformationJobObject(KILL_ON_JOB_CLOSE) failed: " + why;
+    }
+    out = j;
+    return std::nullopt;
 }
 
 // ---- the bootstrap block written to a new worker's pipe
@@ -158,14 +167,46 @@ struct control_source::impl {
 namespace {
 std::atomic<control_source*> console_target{nullptr};
 
-// Ctrl+C and Ctrl+Break are a quick stop (as INT); closing the console or logging off a
-// graceful one (as TERM). The handler runs on a thread of its own: it only queues.
-BOOL WINAPI on_console(DWORD type)
+// Set once the arbiter whose control source is the console's target has stopped (the source is
+// destroyed after the arbiter's last step): what a held console handler waits for.
+HANDLE arbiter_stopped()
 {
-    bool interrupt = type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT;
-    return win::post_to_arbiter(interrupt ? control_event::int_ : control_event::term);
+    static HANDLE stopped = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    return stopped;
 }
 } // namespace
+
+win::console_action win::console_action_for(DWORD type, bool service)
+{
+    switch (type) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT: return console_action::quick_stop;
+    case CTRL_CLOSE_EVENT: return console_action::graceful_stop_and_wait;
+    // Any user's logoff reaches every console process, services included: a service stops when the
+    // SCM says so (SHUTDOWN, PRESHUTDOWN), never because someone logged off.
+    case CTRL_LOGOFF_EVENT:
+    case CTRL_SHUTDOWN_EVENT: return service ? console_action::ignore : console_action::graceful_stop_and_wait;
+    default: return console_action::pass;
+    }
+}
+
+// Ctrl+C and Ctrl+Break are a quick stop (as INT); closing the console, logging off or shutting
+// down a graceful one (as TERM). The handler runs on a thread of its own. After a close, logoff
+// or shutdown event Windows ends the process as soon as the handler returns, so it returns only
+// once the arbiter has stopped (Windows ends it anyway when its own time limit is up).
+BOOL WINAPI win::console_handler(DWORD type)
+{
+    switch (console_action_for(type, running_as_service())) {
+    case console_action::ignore: return TRUE;
+    case console_action::quick_stop: return post_to_arbiter(control_event::int_);
+    case console_action::graceful_stop_and_wait:
+        if (!post_to_arbiter(control_event::term)) return FALSE;
+        WaitForSingleObject(arbiter_stopped(), INFINITE);
+        return TRUE;
+    case console_action::pass: break;
+    }
+    return FALSE;
+}
 
 bool win::post_to_arbiter(control_event e)
 {
@@ -179,7 +220,8 @@ control_source::control_source() : impl_(new impl) {}
 
 control_source::~control_source()
 {
-    console_target.store(nullptr);
+    control_source* self = this;
+    if (console_target.compare_exchange_strong(self, nullptr)) SetEvent(arbiter_stopped()); // a held handler returns
     for (HANDLE h : impl_->named)
         if (h) CloseHandle(h);
     CloseHandle(impl_->posted);
@@ -201,8 +243,9 @@ std::optional<std::string> control_source::open(const std::string& instance)
         }
         impl_->named[i] = h;
     }
+    ResetEvent(arbiter_stopped());
     console_target.store(this);
-    SetConsoleCtrlHandler(on_console, TRUE);
+    SetConsoleCtrlHandler(win::console_handler, TRUE);
     return std::nullopt;
 }
 
@@ -282,7 +325,8 @@ std::vector<child_exit> control_source::reap()
 
 std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid)
 {
-    if (!job) job = create_job();
+    if (!job)
+        if (auto err = create_job(job)) return err;
     SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
     HANDLE read_end = nullptr, write_end = nullptr;
     if (!CreatePipe(&read_end, &write_end, &inherit, 1 << 20)) return "CreatePipe failed: " + win::last_error();
@@ -318,10 +362,8 @@ std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid)
     GetModuleFileNameW(nullptr, exe, static_cast<DWORD>(std::size(exe)));
     std::wstring cmd = quote(exe) + L" --worker-boot " + std::to_wstring(reinterpret_cast<std::uintptr_t>(read_end));
     PROCESS_INFORMATION pi{};
-    // A new process group: Ctrl+C in the console goes to the arbiter, which stops the workers.
-    BOOL created = CreateProcessW(exe, cmd.data(), nullptr, nullptr, TRUE,
-                                  CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT | CREATE_NEW_PROCESS_GROUP, nullptr,
-                                  nullptr, &si.StartupInfo, &pi);
+    BOOL created = CreateProcessW(exe, cmd.data(), nullptr, nullptr, TRUE, win::worker_creation_flags, nullptr, nullptr,
+                                  &si.StartupInfo, &pi);
     std::string create_error = created ? std::string() : win::last_error();
     DeleteProcThreadAttributeList(attrs);
     CloseHandle(read_end);
@@ -331,7 +373,15 @@ std::optional<std::string> spawn_worker(const worker_spec& spec, int& pid)
         CloseHandle(write_end);
         return "CreateProcessW failed: " + create_error;
     }
-    if (job) AssignProcessToJobObject(job, pi.hProcess);
+    // Still suspended: a worker that cannot join the job never runs, so none can outlive us.
+    if (!AssignProcessToJobObject(job, pi.hProcess)) {
+        std::string why = win::last_error();
+        TerminateProcess(pi.hProcess, 3);
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+        CloseHandle(write_end);
+        return "AssignProcessToJobObject failed: " + why;
+    }
     child_record rec{pi.hProcess, {}};
     for (HANDLE& h : rec.commands) h = CreateEventW(nullptr, FALSE, FALSE, nullptr);
     auto err = write_bootstrap(write_end, spec, pi, rec);
@@ -402,28 +452,40 @@ std::atomic<SOCKET> abort_socket{INVALID_SOCKET};
 std::atomic<const char*> abort_data{nullptr};
 std::atomic<std::size_t> abort_size{0};
 
+} // namespace
+
 // A connected loopback pair: the command thread writes a byte so that the worker's WSAPoll,
-// which cannot wait on events, wakes up (the self-pipe trick).
-bool make_wake_pair(SOCKET& reader, SOCKET& writer)
+// which cannot wait on events, wakes up (the self-pipe trick). No end is inheritable: a process
+// the worker starts (an app may) must not keep the worker's wake-up alive.
+bool win::make_wake_pair(SOCKET& reader, SOCKET& writer)
 {
     win::start_winsock();
-    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    auto private_socket = [] {
+        // Overlapped, as socket() makes them: the event loops may put the reader on an IOCP.
+        return WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
+                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+    };
+    SOCKET l = private_socket();
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int len = sizeof sin;
-    bool ok = bind(l, reinterpret_cast<sockaddr*>(&sin), len) == 0 && listen(l, 1) == 0 &&
+    bool ok = l != INVALID_SOCKET && bind(l, reinterpret_cast<sockaddr*>(&sin), len) == 0 && listen(l, 1) == 0 &&
               getsockname(l, reinterpret_cast<sockaddr*>(&sin), &len) == 0;
-    writer = ok ? socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) : INVALID_SOCKET;
-    ok = ok && connect(writer, reinterpret_cast<sockaddr*>(&sin), len) == 0;
+    writer = ok ? private_socket() : INVALID_SOCKET;
+    ok = ok && writer != INVALID_SOCKET && connect(writer, reinterpret_cast<sockaddr*>(&sin), len) == 0;
     reader = ok ? accept(l, nullptr, nullptr) : INVALID_SOCKET;
-    closesocket(l);
+    if (l != INVALID_SOCKET) closesocket(l);
+    if (reader == INVALID_SOCKET) {
+        if (writer != INVALID_SOCKET) closesocket(writer);
+        writer = INVALID_SOCKET;
+        return false;
+    }
+    SetHandleInformation(reinterpret_cast<HANDLE>(reader), HANDLE_FLAG_INHERIT, 0);
     u_long nonblocking = 1;
-    if (reader != INVALID_SOCKET) ioctlsocket(reader, FIONBIO, &nonblocking);
-    return reader != INVALID_SOCKET;
+    ioctlsocket(reader, FIONBIO, &nonblocking);
+    return true;
 }
-
-} // namespace
 
 void arm_abort_reply(native_socket fd, std::string_view reply)
 {
@@ -501,10 +563,18 @@ worker_control::~worker_control()
     delete impl_;
 }
 
+namespace {
+// A worker has no console (CREATE_NO_WINDOW); should one reach it anyway, its events are the
+// arbiter's to act on, never the default handler's (which would end the worker at once).
+BOOL WINAPI worker_console_handler(DWORD) { return TRUE; }
+} // namespace
+
 std::optional<std::string> worker_control::open(void (*on_quick_exit)(), void (*on_abort)())
 {
     if (!worker_commands[0] || !worker_master) return std::string("this process was not started by an arbiter");
-    if (!make_wake_pair(impl_->wake_read, impl_->wake_write)) return std::string("cannot create the wake-up socket");
+    SetConsoleCtrlHandler(worker_console_handler, TRUE);
+    if (!win::make_wake_pair(impl_->wake_read, impl_->wake_write))
+        return std::string("cannot create the wake-up socket");
     impl_->on_quick_exit = on_quick_exit;
     impl_->on_abort = on_abort;
     impl_->watcher = std::thread([this] { impl_->watch(); });
@@ -588,8 +658,9 @@ bool is_server_master(int pid, const std::string& instance)
     return true;
 }
 
-// Of the features only Windows has the SCM; reads_from_any_thread: see feature.
-bool supports(feature f) { return f == feature::service_control_manager; }
+// Of the features only Windows has the SCM and global control names; reads_from_any_thread:
+// see feature.
+bool supports(feature f) { return f == feature::service_control_manager || f == feature::global_control_names; }
 
 std::string runtime_dir()
 {

@@ -6,6 +6,8 @@
 #include "system.hpp"
 #include "win.hpp"
 
+#include <sddl.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -52,6 +54,41 @@ std::wstring services_key(const std::string& name)
 std::wstring parameters_key(const std::string& name) { return services_key(name) + L"\\Parameters"; }
 
 // ------------------------------------------------------------------ install
+
+// The SID of group `name` as text ("S-1-5-32-545"), or an error naming it.
+std::optional<std::string> group_sid(const std::string& name, std::wstring& sid_text)
+{
+    std::wstring wide = win::widen(name);
+    DWORD sid_size = 0, domain_size = 0;
+    SID_NAME_USE use{};
+    LookupAccountNameW(nullptr, wide.c_str(), nullptr, &sid_size, nullptr, &domain_size, &use);
+    std::string sid(sid_size, '\0');
+    std::wstring domain(domain_size, L'\0');
+    if (sid_size == 0 ||
+        !LookupAccountNameW(nullptr, wide.c_str(), sid.data(), &sid_size, domain.data(), &domain_size, &use))
+        return "--control-group: no account named '" + name + "' (" + win::last_error() + ")";
+    if (use != SidTypeGroup && use != SidTypeAlias && use != SidTypeWellKnownGroup)
+        return "--control-group: '" + name + "' is not a group";
+    wchar_t* text = nullptr;
+    if (!ConvertSidToStringSidW(sid.data(), &text)) return "--control-group: " + win::last_error();
+    sid_text = text;
+    LocalFree(text);
+    return std::nullopt;
+}
+
+// The service's DACL instead of the SCM's default (docs/windows-service.md, "Who may drive it").
+std::optional<std::string> set_service_security(SC_HANDLE service, const std::wstring& control_group_sid)
+{
+    PSECURITY_DESCRIPTOR sd = nullptr;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(win::service_sddl(control_group_sid).c_str(),
+                                                              SDDL_REVISION_1, &sd, nullptr))
+        return "cannot make the service's access list: " + win::last_error();
+    bool set = SetServiceObjectSecurity(service, DACL_SECURITY_INFORMATION, sd);
+    std::string why = set ? std::string() : win::last_error();
+    LocalFree(sd);
+    if (!set) return "cannot set the service's access list: " + why;
+    return std::nullopt;
+}
 
 // {"Tcpip", "Afd"} -> "Tcpip\0Afd\0\0", the SCM's list format.
 std::wstring dependency_list(const std::vector<std::string>& depends)
@@ -218,8 +255,23 @@ service_status status_of(const SERVICE_STATUS_PROCESS& st)
 
 } // namespace
 
+std::wstring win::service_sddl(const std::wstring& control_group_sid)
+{
+    // CC query config, LC query status, SW enumerate dependents, LO interrogate, RC read control;
+    // RP start, WP stop, DT pause, CR user-defined controls (128..255); DC change config,
+    // SD delete, WD/WO change the DACL/owner.
+    std::wstring sddl = L"D:(A;;CCLCSWRPWPDTLOCRRC;;;SY)(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;BA)"
+                        L"(A;;CCLCSWLORC;;;IU)(A;;CCLCSWLORC;;;SU)";
+    if (!control_group_sid.empty()) sddl += L"(A;;CCLCSWRPWPDTLOCRRC;;;" + control_group_sid + L")";
+    return sddl;
+}
+
 std::optional<service_error> install_service(const service_definition& d, std::vector<std::string>& warnings)
 {
+    std::wstring control_group_sid;
+    if (!d.control_group.empty())
+        if (auto err = group_sid(d.control_group, control_group_sid))
+            return service_error{service_fault::bad_definition, *err};
     std::optional<service_error> error;
     sc_handle manager = open_manager(SC_MANAGER_CREATE_SERVICE, error);
     if (!manager) return error;
@@ -235,7 +287,8 @@ std::optional<service_error> install_service(const service_definition& d, std::v
     if (!service && code == ERROR_SERVICE_EXISTS)
         return service_error{service_fault::already_installed, "service " + d.name + " is already installed"};
     if (!service) return failure("cannot create service " + d.name + ": " + win::error_text(code));
-    auto err = configure(service.get(), d, warnings);
+    auto err = set_service_security(service.get(), control_group_sid);
+    if (!err) err = configure(service.get(), d, warnings);
     if (!err) err = write_parameters(d.name, d.parameters);
     if (err) {
         DeleteService(service.get()); // nothing half-installed stays behind

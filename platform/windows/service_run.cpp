@@ -12,7 +12,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace forkhorn::platform {
@@ -28,7 +30,8 @@ struct service_state {
     SERVICE_STATUS status{SERVICE_WIN32_OWN_PROCESS, SERVICE_STOPPED, 0, NO_ERROR, 0, 0, 0};
     std::chrono::steady_clock::time_point last_report;
     bool term_pending = false; // a stop came before the arbiter could take it
-    bool done = false;         // the body has returned
+    std::chrono::steady_clock::time_point term_pending_since;
+    bool done = false; // the body has returned
     DWORD stop_hint_ms = 35'000;
 };
 
@@ -79,7 +82,30 @@ void begin_stop()
     // delivers the stop as soon as there is.
     if (win::post_to_arbiter(control_event::term)) return;
     std::lock_guard lock(state.mutex);
+    if (!state.term_pending) state.term_pending_since = std::chrono::steady_clock::now();
     state.term_pending = true;
+}
+
+// A stop that no arbiter took within the stop's wait hint: the server is stuck before its
+// arbiter runs (in the app's on_starting hook, say). The SCM would wait on STOP_PENDING for ever,
+// since the checkpoint keeps moving: the process ends instead, as a failed stop.
+[[noreturn]] void end_stuck_start(DWORD waited_ms)
+{
+    // Straight to the standard error handle (the error log, redirect_service_std_streams), not
+    // through the C runtime, which the stuck thread may hold.
+    std::string line = "forkhorn service: error: the server took no stop within " + std::to_string(waited_ms) +
+                       " ms (it is still starting): ending the process\n";
+    DWORD written = 0;
+    WriteFile(GetStdHandle(STD_ERROR_HANDLE), line.data(), static_cast<DWORD>(line.size()), &written, nullptr);
+    {
+        std::lock_guard lock(state.mutex);
+        state.status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
+        state.status.dwServiceSpecificExitCode = 1;
+        report_locked(SERVICE_STOPPED, 0);
+    }
+    // The job object takes any worker along.
+    TerminateProcess(GetCurrentProcess(), 1);
+    std::abort(); // not reached
 }
 
 // Runs beside the body: moves the checkpoint on while starting or stopping, and delivers a
@@ -94,6 +120,12 @@ void tick_until_done()
             bool posted = win::post_to_arbiter(control_event::term);
             lock.lock();
             if (posted) state.term_pending = false;
+            auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                state.term_pending_since);
+            if (!posted && waited.count() > static_cast<long long>(state.stop_hint_ms)) {
+                lock.unlock();
+                end_stuck_start(static_cast<DWORD>(waited.count()));
+            }
         }
         DWORD current = state.status.dwCurrentState;
         bool pending = current == SERVICE_START_PENDING || current == SERVICE_STOP_PENDING;

@@ -89,11 +89,22 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
     if (getaddrinfo(host.empty() ? "0.0.0.0" : host.c_str(), port.c_str(), &hints, &res) != 0)
         return "invalid address '" + address + "' (" + wsa_error() + ")";
     // No SO_REUSEADDR: on Windows it lets another process steal the port (libuv's src/win/tcp.c).
+    // Not inheritable: workers get the listener through WSADuplicateSocketW only.
     SOCKET s = WSASocketW(res->ai_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
                           WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
     if (s == INVALID_SOCKET) {
         freeaddrinfo(res);
         return "socket() for " + address + " failed (" + wsa_error() + ")";
+    }
+    // SO_EXCLUSIVEADDRUSE: no other socket may bind this address while the listener lives, not
+    // even one with SO_REUSEADDR (which Windows would otherwise let take over the port).
+    BOOL exclusive = TRUE;
+    if (setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<const char*>(&exclusive), sizeof exclusive) !=
+        0) {
+        std::string why = wsa_error();
+        freeaddrinfo(res);
+        closesocket(s);
+        return "setsockopt(SO_EXCLUSIVEADDRUSE) for " + address + " failed (" + why + ")";
     }
     bool bound = bind(s, res->ai_addr, static_cast<int>(res->ai_addrlen)) == 0;
     std::string why = bound ? std::string() : wsa_error();
@@ -284,7 +295,12 @@ std::optional<std::string> start_instance(pending_pipe& p, bool first)
     p.pipe = CreateNamedPipeW(p.name.c_str(), open_mode,
                               PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                               PIPE_UNLIMITED_INSTANCES, 64 * 1024, 64 * 1024, 0, win::owner_only_security());
-    if (p.pipe == INVALID_HANDLE_VALUE) return win::last_error();
+    if (p.pipe == INVALID_HANDLE_VALUE) {
+        DWORD code = GetLastError();
+        auto text = win::error_text(code);
+        SetLastError(code); // for the caller, which tells a taken name from other failures
+        return text;
+    }
     ResetEvent(p.ov.hEvent);
     if (!ConnectNamedPipe(p.pipe, &p.ov)) {
         DWORD err = GetLastError();
@@ -319,8 +335,13 @@ std::optional<std::string> listen_local(const std::string& path, int, local_list
     p->name = pipe_name(path);
     p->ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
     if (auto err = start_instance(*p, true)) {
+        DWORD code = GetLastError();
         CloseHandle(p->ov.hEvent);
         delete p;
+        // FILE_FLAG_FIRST_PIPE_INSTANCE fails with access denied when the name exists already.
+        if (code == ERROR_ACCESS_DENIED || code == ERROR_PIPE_BUSY)
+            return "the control pipe " + win::narrow(pipe_name(path)) +
+                   " already exists: another process holds its name (" + *err + ")";
         return "cannot create the control pipe " + win::narrow(pipe_name(path)) + ": " + *err;
     }
     out = local_listener{reinterpret_cast<native_socket>(p->ov.hEvent), reinterpret_cast<std::intptr_t>(p), path};
@@ -360,16 +381,25 @@ void close_local_listener(local_listener& l, bool)
 native_socket connect_local(const std::string& path, std::string& error)
 {
     auto name = pipe_name(path);
-    HANDLE h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
-                           nullptr);
+    auto open = [&] {
+        return CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                           win::pipe_client_flags, nullptr);
+    };
+    HANDLE h = open();
     if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_PIPE_BUSY && WaitNamedPipeW(name.c_str(), 2000))
-        h = CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED,
-                        nullptr);
+        h = open();
     if (h == INVALID_HANDLE_VALUE) {
         error = win::last_error();
         return invalid_socket;
     }
     return reinterpret_cast<native_socket>(h);
+}
+
+int local_peer_pid(native_socket s)
+{
+    ULONG pid = 0;
+    if (!GetNamedPipeServerProcessId(reinterpret_cast<HANDLE>(s), &pid)) return 0;
+    return static_cast<int>(pid);
 }
 
 std::int64_t read_local(native_socket s, char* buf, std::size_t size, clock::time_point deadline)

@@ -2,12 +2,14 @@
 // binary upgrade, syslog) reports itself as unavailable; main() turns the settings that need
 // it into a configuration error before anything starts.
 #include "system.hpp"
+#include "append_file.hpp"
 #include "paths.hpp"
 #include "process.hpp"
 #include "win.hpp"
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 namespace forkhorn::platform {
 
@@ -89,5 +91,53 @@ std::optional<std::string> syslog_sink::open(const std::string&, const std::stri
 }
 
 void syslog_sink::write(int, std::string_view) {}
+
+std::optional<std::string> make_private_directories(const std::string& dir)
+{
+    std::error_code ec;
+    auto path = utf8_path(dir);
+    if (path.empty() || std::filesystem::exists(path, ec)) return std::nullopt;
+    // A drive's root exists; a path without a parent ends the recursion too.
+    if (path.has_parent_path() && path.parent_path() != path)
+        if (auto err = make_private_directories(utf8_text(path.parent_path()))) return err;
+    auto* security = win::private_directory_security();
+    if (!security) return "cannot create directory " + dir + ": its access list cannot be made";
+    if (CreateDirectoryW(path.c_str(), security) || GetLastError() == ERROR_ALREADY_EXISTS) return std::nullopt;
+    return "cannot create directory " + dir + ": " + win::last_error();
+}
+
+// ------------------------------------------------------------------ append-only files
+
+append_file::~append_file() { close(); }
+
+std::optional<std::string> append_file::open(const std::string& path)
+{
+    // FILE_APPEND_DATA alone: each WriteFile goes to the end of the file, atomically, whoever else
+    // appends (the arbiter and its workers). FILE_SHARE_DELETE: the log can be renamed while open.
+    // No SECURITY_ATTRIBUTES: the handle is not inheritable.
+    HANDLE h =
+        CreateFileW(win::widen(path).c_str(), FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE) return win::last_error();
+    close();
+    handle_ = reinterpret_cast<std::intptr_t>(h);
+    return std::nullopt;
+}
+
+bool append_file::write(std::string_view data)
+{
+    if (handle_ == -1) return false;
+    DWORD written = 0;
+    // One call for the whole line: with FILE_APPEND_DATA it is one append, never split.
+    return WriteFile(reinterpret_cast<HANDLE>(handle_), data.data(), static_cast<DWORD>(data.size()), &written,
+                     nullptr) &&
+           written == data.size();
+}
+
+void append_file::close()
+{
+    if (handle_ != -1) CloseHandle(reinterpret_cast<HANDLE>(handle_));
+    handle_ = -1;
+}
 
 } // namespace forkhorn::platform

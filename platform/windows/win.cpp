@@ -44,6 +44,14 @@ SECURITY_ATTRIBUTES* owner_only_security()
     return made ? &sa : nullptr;
 }
 
+SECURITY_ATTRIBUTES* private_directory_security()
+{
+    static SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), nullptr, FALSE};
+    static bool made = ConvertStringSecurityDescriptorToSecurityDescriptorW(private_directory_sddl, SDDL_REVISION_1,
+                                                                            &sa.lpSecurityDescriptor, nullptr);
+    return made ? &sa : nullptr;
+}
+
 void start_winsock()
 {
     static std::once_flag once;

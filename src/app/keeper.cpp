@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/loader.hpp"
+#include "system.hpp"
 
 namespace forkhorn {
 
@@ -13,10 +14,9 @@ std::optional<std::string> app_keeper::keep(const std::string& spec)
     std::string path, symbol;
     split_app_spec(spec, path, symbol);
     std::error_code ec;
-    if (!fs::exists(dir_, ec)) {
-        fs::create_directories(dir_, ec);
-        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::replace, ec);
-    }
+    // The owner's only, and so is the runtime directory above it if this makes it.
+    if (auto err = platform::make_private_directories(dir_.string()))
+        return fmt::format("cannot keep a copy of '{}': {}", path, *err);
     // A new name each time: a loader that sees a name it loaded before returns the old code.
     auto copy = dir_ / fmt::format("{}-{}-{}", owner_, ++copies_, fs::path(path).filename().string());
     fs::remove(copy, ec);

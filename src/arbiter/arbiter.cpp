@@ -106,7 +106,7 @@ std::optional<std::string> arbiter::start()
     }
     server_hook(&fh_hooks::when_ready);
     platform::set_process_title(fmt::format("forkhorn: master [{}]", name_));
-    open_control_socket();
+    if (auto err = open_control_socket()) return err;
     server_hook(&fh_hooks::nworkers_changed, target_workers_, 0);
     return std::nullopt;
 }
@@ -232,21 +232,28 @@ void arbiter::give_files_to_workers()
         if (auto err = platform::give_to_worker(path, cfg_.user, cfg_.group)) log_.warning("{}", *err);
 }
 
-void arbiter::open_control_socket()
+std::optional<std::string> arbiter::open_control_socket()
 {
     auto path = control_socket_path();
-    if (path.empty()) return;
+    if (path.empty()) return std::nullopt;
     if (control_server_) control_server_->close();
     control_server_.reset();
     auto server = std::make_unique<control::control_server>(*this);
     int old_mask = platform::set_umask(077);
     auto err = server->open(path, cfg_.control_socket_mode);
     platform::set_umask(old_mask);
-    // As in Gunicorn, the server runs without its control socket rather than not at all.
-    if (err) return log_.warning("Control socket not started: {}", *err);
+    // Where any user may take the name first (Windows pipes), a master without its own would
+    // leave `ctl` talking to whoever holds it: refuse to start. Elsewhere, as in Gunicorn, the
+    // server runs without its control socket rather than not at all.
+    if (err && platform::supports(platform::feature::global_control_names))
+        return fmt::format("Control socket not started, refusing to run without it: {} (stop the process that "
+                           "holds the name, or give --control-socket another path)",
+                           *err);
+    if (err) return log_.warning("Control socket not started: {}", *err), std::nullopt;
     log_.info("Control socket listening at {}", path);
     control_server_ = std::move(server);
     write_pidfile(ready_ ? "ready" : "starting");
+    return std::nullopt;
 }
 
 void arbiter::finish()

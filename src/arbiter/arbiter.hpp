@@ -102,7 +102,9 @@ private:
     void write_pidfile(std::string_view state);
     std::string control_socket_path() const;
     std::optional<server_config> load_checked_config();
-    void open_control_socket();
+    /// Opens the control socket; an error only where the master must not run without it
+    /// (feature::global_control_names), else a warning is logged and the server runs without.
+    std::optional<std::string> open_control_socket();
     void give_files_to_workers();
     fh_server_info server_info() const;
     /// Calls an arbiter-side hook of the app with this server's info first.

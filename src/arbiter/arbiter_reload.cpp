@@ -150,7 +150,7 @@ void arbiter::maybe_promote()
     platform::set_process_title(fmt::format("forkhorn: master [{}]", name_));
     write_pidfile(ready_ ? "ready" : "starting");
     if (!old_pidfile.empty()) remove_pidfile_if_mine(old_pidfile, platform::current_pid());
-    open_control_socket();
+    if (auto err = open_control_socket()) log_.error("{}", *err);
     platform::notify_service(platform::lifecycle::ready);
 }
 
@@ -177,8 +177,16 @@ std::optional<std::string> arbiter::claim_pidfile()
     auto existing = read_pidfile(path, error);
     if (existing && existing->pid != platform::current_pid() && pidfile_is_live(*existing, cfg_.proc_name))
         return fmt::format("Already running on PID {} (pidfile {})", existing->pid, path);
+    // The runtime directory is made the owner's only (Windows: it is under %ProgramData%, where
+    // anyone could otherwise plant a pidfile naming another control pipe); a directory given
+    // with -p is made as the umask says.
+    auto dir = std::filesystem::path(path).parent_path();
     std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    if (cfg_.pidfile.empty()) {
+        if (auto err = platform::make_private_directories(dir.string())) return err;
+    } else {
+        std::filesystem::create_directories(dir, ec);
+    }
     pidfile_written_ = true;
     write_pidfile("starting");
     return std::nullopt;

@@ -179,8 +179,11 @@ int find_master(const ctl_options& o, const streams& io, pidfile_content& master
 // The control socket: -s, else the pidfile's, else the instance's default path. A server
 // started without -n and -p writes no pidfile, so without --pid a missing pidfile is not yet
 // "not running": the default socket is tried before saying so.
-int find_socket(const ctl_options& o, const streams& io, std::string& socket)
+// `master_pid` is set when the master was found through its pidfile: the socket must then be
+// served by that process (control::request checks).
+int find_socket(const ctl_options& o, const streams& io, std::string& socket, int& master_pid)
 {
+    master_pid = 0;
     if (o.socket) return socket = *o.socket, exit_ok;
     std::error_code ec;
     if (!o.pidfile && !std::filesystem::exists(pidfile_path(o), ec)) {
@@ -191,6 +194,7 @@ int find_socket(const ctl_options& o, const streams& io, std::string& socket)
     if (int rc = find_master(o, io, master); rc != exit_ok) return rc;
     socket = !master.control_socket.empty() ? master.control_socket
                                             : default_control_socket(o.name.value_or(master.instance));
+    master_pid = master.pid;
     return exit_ok;
 }
 
@@ -216,9 +220,10 @@ int print_reply(const ctl_options& o, const streams& io, const command& c, const
 int run_socket_command(const ctl_options& o, const streams& io, const command& c)
 {
     std::string socket;
-    if (int rc = find_socket(o, io, socket); rc != exit_ok) return rc;
+    int master_pid = 0;
+    if (int rc = find_socket(o, io, socket, master_pid); rc != exit_ok) return rc;
     std::string error;
-    auto text = request(socket, command_name(c), command_args(c), error);
+    auto text = request(socket, command_name(c), command_args(c), error, master_pid);
     if (!text) return io.fail(error);
     return print_reply(o, io, c, *text);
 }

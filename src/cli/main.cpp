@@ -17,6 +17,7 @@
 #include "control/control.hpp"
 #include "exchange/exchange.hpp"
 #include "instance/scoreboard.hpp"
+#include "library.hpp"
 #include "log/logger.hpp"
 #include "process.hpp"
 #include "settings/load.hpp"
@@ -143,6 +144,9 @@ int serve_command_line(std::vector<std::string> args)
 
 int main(int argc, char** argv)
 {
+    // Before anything is loaded: no DLL from the current directory or PATH (a planted one would
+    // run with the service's rights).
+    platform::restrict_library_search();
     std::vector<std::string> args(argv + 1, argv + argc);
     program = platform::program_path(argv[0]);
     // `forkhorn ctl ...` is a client, with its own options: it never reads the server's settings.

@@ -57,6 +57,9 @@ Options of install:
   --password PASSWORD         the account's password (none for the built-in accounts or a gMSA)
   --depends SVC[,SVC...]      services that must run first (e.g. Tcpip)
   --working-directory DIR     where the server runs (default: the current directory)
+  --control-group GROUP       members of GROUP may also start, stop and control the service
+                              (by default only Administrators and SYSTEM; other users may
+                              only query it)
 
 The server's error log defaults to <working directory>\NAME.log when its arguments name none.
 Custom controls (service control, or sc control NAME CODE): 128 hup (reload), 129 reopen
@@ -68,7 +71,8 @@ Custom controls (service control, or sc control NAME CODE): 128 hup (reload), 12
 struct options {
     std::string command;
     std::string verb; // of `control`
-    std::string name, display_name, description, start = "auto", account, password, depends, working_directory;
+    std::string name, display_name, description, start = "auto", account, password, depends, working_directory,
+                                                 control_group;
     bool json = false;
     bool help = false;
     std::vector<std::string> install_only; // install options that were given
@@ -91,6 +95,7 @@ constexpr text_option text_options[] = {
     {"--password", "", &options::password, true},
     {"--depends", "", &options::depends, true},
     {"--working-directory", "", &options::working_directory, true},
+    {"--control-group", "", &options::control_group, true},
 };
 
 struct usage_error {
@@ -293,6 +298,7 @@ int install(const options& o, const service_server& server)
     d.account = o.account;
     d.password = o.password;
     d.depends = dependency_list(o.depends);
+    d.control_group = o.control_group;
     d.run_args = {"service", "run", "--name", o.name};
     // Restarts after 10 s, 20 s, then every 60 s; the count starts again after a day without
     // failure.
@@ -305,6 +311,7 @@ int install(const options& o, const service_server& server)
     for (const auto& w : warnings) fmt::print(stderr, "forkhorn service: warning: {}\n", w);
     if (err && err->fault == service_fault::already_installed)
         return failure(fmt::format("service {} is already installed (uninstall it first)", o.name));
+    if (err && err->fault == service_fault::bad_definition) return usage(err->message);
     if (err) return failure(err->message);
     fmt::print("Installed service {} ({} start)\n  working directory: {}\n  error log: {}\n", o.name, o.start,
                d.parameters.working_directory, error_log_of(o.name, d.parameters));
@@ -356,15 +363,28 @@ int start(const std::string& name)
     return report_start(name, st, error_log_of(name, p));
 }
 
-// Sends STOP and waits; the service's wait hint (graceful timeout + 5 s) bounds the wait.
-int stop(const std::string& name)
+// The service's --graceful-timeout, as its stored arguments set it (read in its working
+// directory, where a config file they name is); the server's default when they cannot be read.
+int stored_graceful_timeout(const std::string& name, const service_server& server)
+{
+    platform::service_parameters p;
+    if (platform::read_service_parameters(name, p)) return server_args_check{}.graceful_timeout;
+    std::error_code ec;
+    auto here = std::filesystem::current_path(ec);
+    std::filesystem::current_path(platform::utf8_path(p.working_directory), ec);
+    auto checked = server.check(p.args);
+    std::filesystem::current_path(here, ec);
+    return checked.error.empty() ? checked.graceful_timeout : server_args_check{}.graceful_timeout;
+}
+
+// Sends STOP and waits as long as the service's graceful stop may take (stop_wait_limit).
+int stop(const std::string& name, const service_server& server)
 {
     platform::service_status st;
     if (auto err = platform::query_service(name, st)) return failure(name, *err);
     if (st.state == service_state::stopped) return fmt::print("Service {} is not running\n", name), exit_ok;
     if (auto err = platform::stop_service(name)) return failure(name, *err);
-    auto hint = std::chrono::duration_cast<std::chrono::seconds>(st.wait_hint);
-    auto limit = std::max<std::chrono::seconds>(60s, hint + 30s);
+    auto limit = stop_wait_limit(stored_graceful_timeout(name, server), st.wait_hint);
     auto err = wait_for(name, limit, st, [](service_state s) { return s == service_state::stopped; });
     if (err || st.state != service_state::stopped)
         return failure(fmt::format("service {} did not stop within {} s", name, limit.count()));
@@ -375,9 +395,9 @@ int stop(const std::string& name)
     return exit_ok;
 }
 
-int uninstall(const std::string& name)
+int uninstall(const std::string& name, const service_server& server)
 {
-    if (int rc = stop(name); rc != exit_ok) return rc;
+    if (int rc = stop(name, server); rc != exit_ok) return rc;
     if (auto err = platform::delete_service(name)) return failure(name, *err);
     fmt::print("Removed service {}\n", name);
     return exit_ok;
@@ -474,17 +494,24 @@ int control(const std::string& name, const std::string& verb)
 int dispatch(const options& o, const service_server& server)
 {
     if (o.command == "install") return install(o, server);
-    if (o.command == "uninstall") return uninstall(o.name);
+    if (o.command == "uninstall") return uninstall(o.name, server);
     if (o.command == "start") return start(o.name);
-    if (o.command == "stop") return stop(o.name);
+    if (o.command == "stop") return stop(o.name, server);
     if (o.command == "status") return status(o.name, o.json);
     if (o.command == "control") return control(o.name, o.verb);
     if (o.command == "run") return run_service(o.name, server);
-    int rc = stop(o.name); // restart
+    int rc = stop(o.name, server); // restart
     return rc == exit_ok ? start(o.name) : rc;
 }
 
 } // namespace
+
+std::chrono::seconds stop_wait_limit(int graceful_timeout, std::chrono::milliseconds reported_hint)
+{
+    auto own = std::chrono::seconds(std::max(graceful_timeout, 0) + 5);
+    auto hint = std::chrono::ceil<std::chrono::seconds>(reported_hint);
+    return std::max(own, hint) + 30s;
+}
 
 int run_service_command(std::span<const std::string> args, const service_server& server)
 {

@@ -3,6 +3,7 @@
 // Manager's calls are platform/service.hpp. See docs/windows-service.md.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <span>
 #include <string>
@@ -25,6 +26,11 @@ struct service_server {
     std::function<server_args_check(std::span<const std::string>)> check;
     std::function<int(std::span<const std::string>)> serve;
 };
+
+/// How long `service stop` waits for the service to stop: the time the service itself may take
+/// (its --graceful-timeout, then up to 5 s to end what is left: the wait hint it reports while
+/// stopping, or `reported_hint` if the service reported a longer one) and 30 s more.
+std::chrono::seconds stop_wait_limit(int graceful_timeout, std::chrono::milliseconds reported_hint);
 
 /// `forkhorn service ARGS...`; returns the exit status (exit_status.hpp). On a system without
 /// the Service Control Manager it says what to use instead and returns exit_usage.

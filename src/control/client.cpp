@@ -43,7 +43,7 @@ bool socket_answers(const std::string& socket_path)
 }
 
 std::optional<std::string> request(const std::string& socket_path, const std::string& command,
-                                   const std::vector<std::string>& args, std::string& error)
+                                   const std::vector<std::string>& args, std::string& error, int master_pid)
 {
     auto frame = encode_frame(make_request(1, command, args));
     if (!frame) return error = "request too long", std::nullopt;
@@ -51,6 +51,13 @@ std::optional<std::string> request(const std::string& socket_path, const std::st
     auto s = platform::connect_local(socket_path, why);
     if (s == platform::invalid_socket)
         return error = fmt::format("cannot connect to control socket {}: {}", socket_path, why), std::nullopt;
+    if (int server = master_pid != 0 ? platform::local_peer_pid(s) : 0; master_pid != 0 && server != master_pid) {
+        platform::close_local(s);
+        error =
+            fmt::format("control socket {} is served by {}, not by the master (pid {}): nothing sent", socket_path,
+                        server != 0 ? fmt::format("pid {}", server) : std::string("an unknown process"), master_pid);
+        return std::nullopt;
+    }
     auto deadline = clock::now() + request_timeout;
     std::optional<std::string> reply;
     if (!platform::write_local(s, *frame, deadline))

@@ -8,6 +8,7 @@
 #include "control/protocol.hpp"
 #include "control_channel.hpp"
 #include "process.hpp"
+#include "system.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -29,20 +30,6 @@ constexpr std::size_t max_clients = 256;
 // How long writing one reply may take: replies are small, and a client that reads nothing
 // must not hold the arbiter.
 constexpr auto reply_time = std::chrono::milliseconds(200);
-
-// Creates the missing directories of `dir` with mode 0700, so that the socket is not reachable
-// by others even in the instant between bind() and the chmod that follows it.
-std::optional<std::string> make_private_dirs(const fs::path& dir)
-{
-    std::error_code ec;
-    if (dir.empty() || fs::exists(dir, ec)) return std::nullopt;
-    if (auto err = make_private_dirs(dir.parent_path())) return err;
-    if (!fs::create_directory(dir, ec) && ec)
-        return fmt::format("cannot create directory {}: {}", dir.string(), ec.message());
-    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (ec) return fmt::format("cannot set mode 0700 on {}: {}", dir.string(), ec.message());
-    return std::nullopt;
-}
 
 bool send_reply(platform::native_socket s, const std::string& reply)
 {
@@ -111,7 +98,10 @@ std::optional<std::string> control_server::open(const std::string& path, int mod
     std::error_code ec;
     fs::path where = fs::absolute(path, ec);
     if (ec || path.empty()) return fmt::format("invalid control socket path '{}'", path);
-    if (auto err = make_private_dirs(where.parent_path())) return err;
+    // Missing directories are the owner's only (0700), so that the socket is not reachable by
+    // others even in the instant between bind() and the chmod that follows it; on Windows the
+    // runtime directory keeps a pidfile naming the pipe nobody else may plant.
+    if (auto err = platform::make_private_directories(where.parent_path().string())) return err;
     if (socket_answers(where.string()))
         return fmt::format("control socket {} is in use by a running server", where.string());
     platform::local_listener l;

@@ -1,9 +1,7 @@
 #include "log/logger.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 
 #include <fmt/chrono.h>
 
@@ -190,24 +188,19 @@ void access_format::render(std::string& out, const access_record& rec) const
 
 log_file::log_file(std::string path, std::FILE* dash_stream) : path_(std::move(path)), dash_stream_(dash_stream) {}
 
-log_file::~log_file()
-{
-    if (file_ && file_ != dash_stream_) std::fclose(file_);
-}
+log_file::~log_file() = default;
 
 std::optional<std::string> log_file::open()
 {
     if (path_.empty()) return std::nullopt;
     std::lock_guard lock(mutex_);
     if (path_ == "-") {
-        file_ = dash_stream_;
+        file_.close();
+        to_dash_ = true;
         return std::nullopt;
     }
-    std::FILE* f = std::fopen(path_.c_str(), "a");
-    if (!f) return fmt::format("cannot open log file '{}': {}", path_, std::strerror(errno));
-    std::setvbuf(f, nullptr, _IOFBF, 64 * 1024);
-    if (file_ && file_ != dash_stream_) std::fclose(file_);
-    file_ = f;
+    if (auto err = file_.open(path_)) return fmt::format("cannot open log file '{}': {}", path_, *err);
+    to_dash_ = false;
     return std::nullopt;
 }
 
@@ -220,11 +213,14 @@ void log_file::set_path(std::string path)
 void log_file::write_line(std::string_view line)
 {
     std::lock_guard lock(mutex_);
-    if (!file_) return;
-    // One fwrite + fflush of a whole line = one write(2) to an O_APPEND file: lines from
-    // several processes never interleave.
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
+    if (to_dash_) {
+        std::fwrite(line.data(), 1, line.size(), dash_stream_);
+        std::fflush(dash_stream_);
+        return;
+    }
+    // One write of the whole line to a file opened for appending: lines from several processes
+    // never interleave, and none overwrites another.
+    (void)file_.write(line);
 }
 
 logger::logger(std::string errorlog, log_level level, std::string accesslog, std::string_view access_fmt)

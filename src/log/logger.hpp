@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "append_file.hpp"
 #include "http/parser.hpp"
 #include "system.hpp"
 
@@ -51,7 +52,9 @@ private:
 };
 
 /// An append-only log file (or stdout/stderr for "-"), written one line per write so that
-/// lines from several processes never interleave.
+/// lines from several processes never interleave or overwrite each other. The file goes
+/// through platform::append_file: it can be renamed while open (rotation, then reopen), and the
+/// processes the arbiter starts do not inherit it.
 class log_file {
 public:
     log_file(std::string path, std::FILE* dash_stream);
@@ -68,7 +71,8 @@ public:
 private:
     std::string path_;
     std::FILE* dash_stream_;
-    std::FILE* file_ = nullptr;
+    bool to_dash_ = false;
+    platform::append_file file_;
     std::mutex mutex_;
 };
 

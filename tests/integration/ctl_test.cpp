@@ -26,12 +26,13 @@ struct instance {
     std::unique_ptr<server_process> server;
     int port = 0;
 
-    explicit instance(std::vector<std::string> extra = {})
+    /// `find_port`: read the port from the server's stderr (false when it logs to a file).
+    explicit instance(std::vector<std::string> extra = {}, bool find_port = true)
     {
         std::vector<std::string> args{hello, "-n", name, "-b", "127.0.0.1:0", "--graceful-timeout", "5"};
         args.insert(args.end(), extra.begin(), extra.end());
         server = std::make_unique<server_process>(bin, args, std::vector<std::string>{env});
-        port = server->port();
+        if (find_port) port = server->port();
     }
     ~instance()
     {
@@ -71,6 +72,14 @@ struct instance {
         return procs.size() == n && worker_pids() == procs;
     }
 };
+
+/// The port of the first "Listening at: http://127.0.0.1:PORT" line of a log, or 0.
+int port_in(const std::string& log)
+{
+    const std::string marker = "Listening at: http://127.0.0.1:";
+    auto at = log.find(marker);
+    return at == std::string::npos ? 0 : std::atoi(log.c_str() + at + marker.size());
+}
 
 } // namespace
 
@@ -212,6 +221,66 @@ BOOST_AUTO_TEST_CASE(not_running_and_stale_pidfile)
     BOOST_TEST(r.err.find("stale pidfile") != std::string::npos, r.err);
     auto missing = run_to_end(bin, {"ctl", "-n", "no-such-instance", "show", "workers"}, {app.env});
     BOOST_TEST(missing.status == 3, missing.err);
+}
+
+// Log rotation as logrotate or an operator does it, on every system: rename the files while the
+// server has them open, then `ctl reopen`. The master and the workers write to new files, and
+// nothing more to the renamed ones. (Windows: the logs are opened with FILE_SHARE_DELETE, so the
+// rename works while they are open, and with FILE_APPEND_DATA.)
+BOOST_AUTO_TEST_CASE(reopen_after_a_rotation)
+{
+    temp_dir logs;
+    auto errlog = logs / "error.log";
+    auto access = logs / "access.log";
+    instance app({"--error-logfile", errlog, "--access-logfile", access}, false);
+    BOOST_REQUIRE(eventually([&] { return read_text(errlog).find("Booting worker") != std::string::npos; }, 20s));
+    int port = port_in(read_text(errlog));
+    BOOST_REQUIRE_MESSAGE(port > 0, read_text(errlog));
+    BOOST_REQUIRE(http_get(port, "/before").status == 200);
+    BOOST_REQUIRE(eventually([&] { return read_text(access).find("/before") != std::string::npos; }));
+    std::error_code ec;
+    fs::rename(errlog, errlog + ".1", ec);
+    BOOST_REQUIRE_MESSAGE(!ec, "renaming the open error log: " << ec.message());
+    fs::rename(access, access + ".1", ec);
+    BOOST_REQUIRE_MESSAGE(!ec, "renaming the open access log: " << ec.message());
+    auto r = app.ctl({"reopen"});
+    BOOST_REQUIRE_MESSAGE(r.status == 0, r.err);
+    BOOST_REQUIRE(eventually([&] { return fs::exists(errlog) && fs::exists(access); }));
+    // The workers reopen asynchronously: retry until a worker's line lands in the new file.
+    BOOST_TEST(eventually([&] {
+        http_get(port, "/after");
+        return read_text(access).find("/after") != std::string::npos;
+    }));
+    BOOST_TEST(read_text(access + ".1").find("/after") == std::string::npos);
+    BOOST_TEST(app.ctl({"ttin"}).status == 0);
+    BOOST_TEST(eventually([&] { return read_text(errlog).find("Booting worker") != std::string::npos; }, 20s),
+               read_text(errlog));
+    BOOST_TEST(read_text(errlog + ".1").find("Handling signal: ttin") == std::string::npos);
+}
+
+// The control socket a pidfile names must be served by the master it names: a pidfile pointing at
+// someone else's socket (Windows: anyone may create a pipe of any name) gets nothing sent to it.
+BOOST_AUTO_TEST_CASE(a_control_socket_served_by_another_process_than_the_master_is_refused)
+{
+    instance app;
+    BOOST_REQUIRE_MESSAGE(app.port > 0, app.server->log());
+    auto socket = app.runtime + "/" + app.name + ".ctl";
+    BOOST_REQUIRE(eventually([&] { return fs::exists(app.runtime + "/" + app.name + ".pid"); }));
+    BOOST_REQUIRE(app.ctl({"show", "stats"}).status == 0); // the real pidfile: its master answers
+    temp_dir dir;
+    auto pidfile = dir / "planted.pid";
+    // A live process that is not the one serving the socket: this test, with its true start time.
+    std::ofstream(pidfile) << self_pid() << "\n";
+    std::ofstream(pidfile + ".info") << self_pid() << "\n"
+                                     << process_start_of(self_pid()) << "\n"
+                                     << app.name << "\n\nready\n"
+                                     << socket << "\n";
+    auto r = run_to_end(bin, {"ctl", "--pid", pidfile, "show", "stats"});
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.err.find("is served by pid " + std::to_string(app.server->pid()) + ", not by the master (pid " +
+                          std::to_string(self_pid()) + "): nothing sent") != std::string::npos,
+               r.err);
+    BOOST_TEST(r.out.empty(), r.out);
 }
 
 // ctl never signals a process that is not this server's master: a pid-only pidfile (written by

@@ -221,10 +221,13 @@ struct service_fixture {
     }
     std::string log() const { return dir + "\\" + name + ".log"; }
 
-    run_result install(const std::vector<std::string>& server_args)
+    run_result install(const std::vector<std::string>& server_args) { return install_with({}, server_args); }
+    run_result install_with(const std::vector<std::string>& options, const std::vector<std::string>& server_args)
     {
         std::vector<std::string> args{"service", "install", "--name", name, "--start", "demand", "--working-directory",
-                                      dir,       "--"};
+                                      dir};
+        args.insert(args.end(), options.begin(), options.end());
+        args.push_back("--");
         args.insert(args.end(), server_args.begin(), server_args.end());
         return forkhorn(args);
     }
@@ -270,6 +273,21 @@ BOOST_FIXTURE_TEST_CASE(install_refuses_a_bad_name, service_fixture)
     BOOST_TEST(r.status == 2);
     BOOST_TEST(contains(r.err, "invalid service name"));
     BOOST_TEST(forkhorn({"service", "bogus", "--name", name}).status == 2);
+}
+
+// --control-group names a group that must exist: a typo is a usage error and nothing is
+// installed. (What the DACL lets each user do cannot be seen under wine, whose
+// SetServiceObjectSecurity does nothing: windows.platform checks the DACL itself.)
+BOOST_FIXTURE_TEST_CASE(install_takes_a_control_group_that_exists, service_fixture)
+{
+    auto r = install_with({"--control-group", "no-such-group-fh"}, {hello_app, "-b", "127.0.0.1:1"});
+    BOOST_TEST(r.status == 2, r.err);
+    BOOST_TEST(contains(r.err, "--control-group: no account named 'no-such-group-fh'"), r.err);
+    BOOST_TEST(command("status").status == 3);
+    r = install_with({"--control-group", "Users"}, {hello_app, "-b", "127.0.0.1:1"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(command("status").status == 3); // installed, stopped
+    BOOST_TEST(forkhorn({"service", "status", "--name", name, "--control-group", "Users"}).status == 2);
 }
 
 BOOST_AUTO_TEST_CASE(run_outside_the_service_manager_fails_clearly)
@@ -345,6 +363,29 @@ BOOST_FIXTURE_TEST_CASE(a_stop_while_starting_stops_it, service_fixture)
     BOOST_TEST(contains(status.out, ": stopped"));
     BOOST_TEST(!contains(status.out, "exit code"));
     BOOST_TEST(!port_open(port));
+}
+
+// A STOP while the server is stuck in its start-up, before its arbiter can take any control (here
+// in the app's on_starting hook, for five minutes): the service ends once the stop's wait hint
+// (--graceful-timeout + 5 s) has passed, as a failed stop, instead of staying STOP_PENDING for
+// ever while its checkpoint moves.
+BOOST_FIXTURE_TEST_CASE(a_stop_during_a_stuck_start_ends_the_service, service_fixture)
+{
+    std::string app = windows_path(FORKHORN_SLOW_START) + ":app";
+    std::string bind = "127.0.0.1:" + std::to_string(free_port());
+    BOOST_REQUIRE_EQUAL(install({app, "-b", bind, "--graceful-timeout", "1"}).status, 0);
+    BOOST_REQUIRE(start_without_waiting(name));
+    BOOST_REQUIRE(eventually([&] { return contains(read_file(log()), "Starting forkhorn"); }));
+    auto began = std::chrono::steady_clock::now();
+    auto stop = command("stop");
+    auto took = std::chrono::steady_clock::now() - began;
+    BOOST_TEST(stop.status == 0, stop.err);
+    BOOST_TEST(took < 30s, std::chrono::duration_cast<std::chrono::seconds>(took).count() << " s");
+    BOOST_TEST(contains(read_file(log()), "took no stop within"), read_file(log()));
+    auto status = command("status", {"--json"});
+    BOOST_TEST(status.status == 3);
+    BOOST_TEST(contains(status.out, "\"state\":\"stopped\""), status.out);
+    BOOST_TEST(contains(status.out, "\"exit_code\":1"), status.out);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_failed_start_reports_the_exit_code, service_fixture)
