@@ -221,7 +221,7 @@ server_config check_ok(std::vector<std::string> args)
     BOOST_REQUIRE_MESSAGE(loaded.error.empty(), loaded.error);
     server_config config;
     auto problems = check_settings(loaded.config, std::filesystem::current_path(), config);
-    BOOST_TEST_REQUIRE(problems.empty(), problems.front());
+    BOOST_TEST_REQUIRE(problems.empty(), (problems.empty() ? std::string() : problems.front()));
     return config;
 }
 
