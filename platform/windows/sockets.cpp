@@ -320,8 +320,11 @@ std::int64_t finish_io(HANDLE h, OVERLAPPED& ov, BOOL started, clock::time_point
     int left = remaining_ms(deadline);
     if (WaitForSingleObject(ov.hEvent, left < 0 ? INFINITE : static_cast<DWORD>(left)) != WAIT_OBJECT_0) {
         CancelIo(h);
-        GetOverlappedResult(h, &ov, &done, TRUE);
-        return -2;
+        // It may have completed before the cancel: what it carried must not be lost (the
+        // control server reads with a deadline of now).
+        BOOL ok = GetOverlappedResult(h, &ov, &done, TRUE);
+        if (ok && done > 0) return done;
+        return !ok && GetLastError() == ERROR_BROKEN_PIPE ? 0 : -2;
     }
     if (!GetOverlappedResult(h, &ov, &done, FALSE)) return GetLastError() == ERROR_BROKEN_PIPE ? 0 : -1;
     return done;
