@@ -92,17 +92,22 @@ std::optional<std::string> bind_unix(const std::string& address, const std::stri
     return std::nullopt;
 }
 
-std::optional<std::string> bind_tcp(const std::string& address, int backlog, bool reuse_port, listener& out)
+// The address a listener binds: any family, a numeric port, an empty host meaning all of IPv4.
+int resolve_listen_address(const host_port& hp, addrinfo*& res)
 {
-    auto hp = split_host_port(address);
-    if (!hp) return "invalid address '" + address + "'";
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    return ::getaddrinfo(hp.host.empty() ? "0.0.0.0" : hp.host.c_str(), hp.port.c_str(), &hints, &res);
+}
+
+std::optional<std::string> bind_tcp(const std::string& address, int backlog, bool reuse_port, listener& out)
+{
+    auto hp = split_host_port(address);
+    if (!hp) return "invalid address '" + address + "'";
     addrinfo* res = nullptr;
-    const char* host = hp->host.empty() ? "0.0.0.0" : hp->host.c_str();
-    if (int rc = ::getaddrinfo(host, hp->port.c_str(), &hints, &res); rc != 0)
+    if (int rc = resolve_listen_address(*hp, res); rc != 0)
         return "invalid address '" + address + "' (" + ::gai_strerror(rc) + ")";
     int fd = ::socket(res->ai_family, res->ai_socktype, res->ai_protocol);
     if (fd < 0) {
@@ -163,14 +168,8 @@ std::optional<std::string> check_bind_address(const std::string& address)
     std::optional<host_port> tcp;
     if (auto err = check_bind_form(address, tcp)) return err;
     if (!tcp) return std::nullopt;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* res = nullptr;
-    const char* host = tcp->host.empty() ? "0.0.0.0" : tcp->host.c_str();
-    if (int rc = ::getaddrinfo(host, tcp->port.c_str(), &hints, &res); rc != 0)
-        return "bind: '" + address + "': " + ::gai_strerror(rc);
+    if (int rc = resolve_listen_address(*tcp, res); rc != 0) return "bind: '" + address + "': " + ::gai_strerror(rc);
     ::freeaddrinfo(res);
     return std::nullopt;
 }

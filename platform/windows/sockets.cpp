@@ -54,6 +54,16 @@ bool wait_for(SOCKET s, short events, clock::time_point deadline)
     return WSAPoll(&p, 1, left) > 0;
 }
 
+// The address a listener binds: any family, a numeric port, an empty host meaning all of IPv4.
+int resolve_listen_address(const host_port& hp, addrinfo*& res)
+{
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    return getaddrinfo(hp.host.empty() ? "0.0.0.0" : hp.host.c_str(), hp.port.c_str(), &hints, &res);
+}
+
 } // namespace
 
 std::optional<std::string> check_bind_address(const std::string& address)
@@ -62,13 +72,8 @@ std::optional<std::string> check_bind_address(const std::string& address)
     if (auto err = check_bind_form(address, tcp)) return err;
     if (!tcp) return std::nullopt; // unix: and fd:// are refused as Unix-only by the settings check
     win::start_winsock();
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* res = nullptr;
-    if (getaddrinfo(tcp->host.empty() ? "0.0.0.0" : tcp->host.c_str(), tcp->port.c_str(), &hints, &res) != 0)
-        return "bind: '" + address + "': " + wsa_error();
+    if (resolve_listen_address(*tcp, res) != 0) return "bind: '" + address + "': " + wsa_error();
     freeaddrinfo(res);
     return std::nullopt;
 }
@@ -79,15 +84,8 @@ std::optional<std::string> bind_listener(const std::string& address, int backlog
     if (address.starts_with("unix:")) return "unix sockets are not available on this system ('" + address + "')";
     auto hp = split_host_port(address);
     if (!hp) return "invalid address '" + address + "'";
-    const std::string& host = hp->host;
-    const std::string& port = hp->port;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     addrinfo* res = nullptr;
-    if (getaddrinfo(host.empty() ? "0.0.0.0" : host.c_str(), port.c_str(), &hints, &res) != 0)
-        return "invalid address '" + address + "' (" + wsa_error() + ")";
+    if (resolve_listen_address(*hp, res) != 0) return "invalid address '" + address + "' (" + wsa_error() + ")";
     // No SO_REUSEADDR: on Windows it lets another process steal the port (libuv's src/win/tcp.c).
     // Not inheritable: workers get the listener through WSADuplicateSocketW only.
     SOCKET s = WSASocketW(res->ai_family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
