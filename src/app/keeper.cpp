@@ -30,8 +30,13 @@ std::optional<std::string> app_keeper::keep(const std::string& spec)
 
 void app_keeper::discard()
 {
+    // Every copy of this owner's: where a loaded library cannot be removed (Windows), a copy
+    // that workers still ran when the next one replaced it stayed behind.
     std::error_code ec;
-    if (!copy_.empty()) fs::remove(copy_, ec);
+    auto prefix = fmt::format("{}-", owner_);
+    std::error_code removing;
+    for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().filename().string().starts_with(prefix)) fs::remove(it->path(), removing);
     copy_.clear();
     spec_.clear();
 }

@@ -19,7 +19,7 @@ public:
     std::optional<std::string> keep(const std::string& spec);
     /// "copy:symbol" of the kept library, or empty when none is kept.
     const std::string& spec() const { return spec_; }
-    /// Removes the copy (the server stops).
+    /// Removes this owner's copies (the server stops).
     void discard();
 
 private:

@@ -89,8 +89,7 @@ std::optional<std::string> arbiter::start()
         halt(4, "App failed to load.");
         return std::nullopt;
     }
-    app_in_use_ = cfg_.app;
-    if (auto err = keeper_.keep(cfg_.app)) log_.warning("{}: a deploy that breaks the app stops the server", *err);
+    if (auto err = keep_app(cfg_.app)) log_.warning("{}: a deploy that breaks the app stops the server", *err);
     server_hook(&fh_hooks::on_starting);
     if (auto err = control_.open(cfg_.proc_name)) return err;
     if (auto err = open_listeners()) return err;

@@ -93,6 +93,8 @@ private:
     // reload and upgrade (arbiter_reload.cpp)
     void reload();
     bool reload_app(const std::string& spec);
+    /// After `spec` loaded: keeps a copy of it and has workers load that copy.
+    std::optional<std::string> keep_app(const std::string& spec);
     void reload_listeners();
     void retire_old_generations();
     void upgrade();
@@ -122,7 +124,7 @@ private:
     worker_entry entry_;
     app_host app_;
     app_keeper keeper_{platform::runtime_dir() + "/apps", platform::current_pid()};
-    std::string app_in_use_; // what workers load: the configured app, or the kept copy after a bad deploy
+    std::string app_in_use_; // what workers load: the kept copy of the last app that loaded
     platform::control_source control_;
     std::unique_ptr<control::control_server> control_server_;
     scoreboard board_;

@@ -55,8 +55,7 @@ bool arbiter::reload_app(const std::string& spec)
     std::string message;
     app_.unload();
     if (app_.load(spec, message) == app_error::none) {
-        app_in_use_ = spec;
-        if (auto err = keeper_.keep(spec)) log_.warning("{}", *err);
+        if (auto err = keep_app(spec)) log_.warning("{}", *err);
         return true;
     }
     log_.error("Reload: {}; keeping the running workers and the code they run", message);
@@ -65,6 +64,16 @@ bool arbiter::reload_app(const std::string& spec)
     else
         app_in_use_ = keeper_.spec();
     return false;
+}
+
+// Workers load the copy rather than the configured file: a worker that loads the app itself (a
+// new image on Windows) while a deploy replaces that file would get the new file, not the code
+// the server runs (and a broken one would halt a server still starting).
+std::optional<std::string> arbiter::keep_app(const std::string& spec)
+{
+    auto err = keeper_.keep(spec);
+    app_in_use_ = err ? spec : keeper_.spec();
+    return err;
 }
 
 // The settings a HUP asks for, checked as a start checks them; nothing when they have an error.

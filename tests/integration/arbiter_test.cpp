@@ -118,6 +118,45 @@ BOOST_AUTO_TEST_CASE(a_broken_library_after_hup_never_stops_a_running_server)
     BOOST_TEST(!server.wait_exit(0s).has_value()); // still running
 }
 
+// Workers load a copy of the library that loaded, not the configured file: a deploy that replaces
+// the file without a HUP reaches no worker, even one started later (on Windows a worker is a new
+// image that loads the app itself; one still starting when a deploy came once halted the server).
+BOOST_AUTO_TEST_CASE(a_replaced_library_reaches_no_worker_without_a_hup)
+{
+    temp_dir dir;
+    std::string app = library_path(dir.path, "app");
+    fs::copy_file(library_path(examples, "hello"), app);
+    auto runtime = dir / "run";
+    server_process server(bin, serve_args(app + ":app", {"-w", "1"}), {"FORKHORN_RUNTIME_DIR=" + runtime});
+    int port = server.port();
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    require_workers(server, 1);
+    BOOST_REQUIRE(http_get(port, "/").status == 200);
+    fs::rename(app, dir / "previous");
+    std::ofstream(app, std::ios::binary) << "not a library\n";
+    auto before = server.children();
+    kill_hard(before[0]);
+    BOOST_TEST(eventually(
+                   [&] {
+                       auto now = server.children();
+                       return now.size() == 1 && disjoint(before, now);
+                   },
+                   20s),
+               server.log());
+    BOOST_TEST(eventually([&] { return http_get(port, "/").status == 200; }, 20s), server.log());
+    BOOST_TEST(server.log().find("cannot load") == std::string::npos, server.log());
+    // A HUP that loads keeps a new copy; a stopping server leaves none behind.
+    fs::remove(app);
+    fs::copy_file(dir / "previous", app);
+    server.send(sig::hup);
+    BOOST_TEST(server.wait_for_log("Booting worker", 20s, 3), server.log());
+    server.send(sig::term);
+    BOOST_REQUIRE(server.wait_exit(20s));
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(runtime + "/apps")) left.push_back(e.path().filename().string());
+    BOOST_TEST(left.empty(), "left in " << runtime << "/apps: " << left.size() << " file(s)");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(supervision_under_load)
