@@ -105,10 +105,23 @@ void init_process_title(int argc, char** argv)
     while (environ[count]) ++count;
     for (std::size_t i = 0; i < count; ++i)
         if (environ[i] == end) end += std::strlen(environ[i]) + 1;
-    auto** copy = new char*[count + 1];
-    for (std::size_t i = 0; i < count; ++i) copy[i] = ::strdup(environ[i]);
-    copy[count] = nullptr;
-    environ = copy;
+    // One block, never freed (environ may be read until the very end) and held by a static
+    // so that it stays reachable: setenv/unsetenv drop entries from environ, and strings
+    // strdup'd one by one would then be leaks to LeakSanitizer.
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) total += std::strlen(environ[i]) + 1;
+    static char* strings = nullptr;
+    static char** table = nullptr;
+    strings = new char[total + 1];
+    table = new char*[count + 1];
+    char* next = strings;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::size_t n = std::strlen(environ[i]) + 1;
+        table[i] = static_cast<char*>(std::memcpy(next, environ[i], n));
+        next += n;
+    }
+    table[count] = nullptr;
+    environ = table;
     title_area = argv[0];
     title_size = static_cast<std::size_t>(end - argv[0]);
 }

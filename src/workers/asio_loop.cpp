@@ -1,4 +1,5 @@
 // event_loop on Asio: one io_context on this thread (epoll on Linux, IOCP on Windows).
+#include <cassert>
 #include <list>
 
 #include <asio/executor_work_guard.hpp>
@@ -37,6 +38,7 @@ public:
 
     void read(watch* w, std::span<char> into) override
     {
+        assert(!w->reading && !w->closing); // two reads pending would both finish the close
         w->reading = true;
         w->socket.async_read_some(asio::buffer(into.data(), into.size()),
                                   [w](const asio::error_code& ec, std::size_t n) {
@@ -46,6 +48,8 @@ public:
                                       w->reader.on_read(static_cast<std::int64_t>(n));
                                   });
     }
+
+    bool reading(const watch* w) const override { return w->reading; }
 
     void wait_writable(watch* w) override
     {

@@ -34,8 +34,11 @@ public:
     virtual ~event_loop() = default;
     /// Takes over connected socket `fd` (closing it is the loop's job from now on).
     virtual watch* add(platform::native_socket fd, socket_reader& reader) = 0;
-    /// Reads once into `into` (which must stay valid until on_read) when data arrives.
+    /// Reads once into `into` (which must stay valid until on_read) when data arrives. One
+    /// read at a time: not while reading(w).
     virtual void read(watch* w, std::span<char> into) = 0;
+    /// Whether a read() is pending (its on_read has not run yet).
+    virtual bool reading(const watch* w) const = 0;
     /// Calls on_writable once the socket can take more bytes.
     virtual void wait_writable(watch* w) = 0;
     /// Stops watching and closes the socket; on_closed follows, and nothing else.

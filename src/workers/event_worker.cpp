@@ -502,7 +502,9 @@ void event_server::close(connection& c, bool linger)
         platform::shutdown_send(c.io.fd());
         c.stage = phase::lingering;
         lingering_.push_back(c, clock::now() + linger_time);
-        if (c.app_reading) return; // the app's read still pending reads on for the lingering
+        // A read still pending (the app's, or the head's when a slow head timed out) reads on
+        // for the lingering: a second read on the socket would complete after the close.
+        if (c.app_reading || loop_->reading(c.watch)) return;
         equip(c);
         auto space = c.io.prepare();
         if (!space.empty()) return loop_->read(c.watch, space);

@@ -50,6 +50,8 @@ public:
         watch_for(w, UV_READABLE);
     }
 
+    bool reading(const watch* w) const override { return !w->into.empty(); }
+
     void wait_writable(watch* w) override
     {
         w->want_write = true;
