@@ -47,6 +47,17 @@ struct worker_is {
     }
 };
 
+/// Precondition: no sanitizer in the server under test, because `why` (shown with the skip).
+struct without_sanitizer {
+    std::string why;
+    boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const
+    {
+        boost::test_tools::assertion_result r(sanitizer_in_use().empty());
+        r.message() << "built with the " << sanitizer_in_use() << " sanitizer: " << why;
+        return r;
+    }
+};
+
 inline std::vector<std::string> serve_args(const std::string& app, std::vector<std::string> extra = {})
 {
     std::vector<std::string> args{app,  "-b",          "127.0.0.1:0", "--graceful-timeout", "5", "--no-control-socket",

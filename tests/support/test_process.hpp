@@ -122,6 +122,11 @@ bool still_running(int pid, std::uint64_t started);
 /// False where only the portable subset of the server exists (Windows): tests of Unix-only
 /// features skip themselves with a message.
 bool has_unix_features();
+/// The sanitizer the server under test was built with: "address" (ASan and UBSan), "thread"
+/// (TSan) or "" (none). A sanitizer's runtime keeps freed memory (ASan's quarantine) and shadow
+/// memory of its own, so a test whose assertion is about the server's memory skips that
+/// assertion under one and says so (BOOST_TEST_MESSAGE), checking the rest.
+std::string_view sanitizer_in_use();
 /// Raises this process's descriptor limit (and so its children's) towards `wanted`; returns
 /// how many descriptors it may now open (Windows has no such limit: `wanted`).
 std::size_t raise_descriptor_limit(std::size_t wanted);

@@ -14,6 +14,8 @@
 
 namespace forkhorn::test {
 
+std::string_view sanitizer_in_use() { return FORKHORN_TEST_SANITIZER; }
+
 std::uint64_t process_start_of(int pid) { return platform::process_start_time(pid); }
 
 bool still_running(int pid, std::uint64_t started)

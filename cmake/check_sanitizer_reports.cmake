@@ -1,0 +1,18 @@
+# sanitizer.clear (CLEAR set): an empty REPORTS directory for the run's reports.
+# sanitizer.check: fails, printing them, if any process under test wrote a report to REPORTS.
+if(CLEAR)
+  file(REMOVE_RECURSE "${REPORTS}")
+  file(MAKE_DIRECTORY "${REPORTS}")
+  return()
+endif()
+file(GLOB reports "${REPORTS}/*")
+if(NOT reports)
+  message(STATUS "no sanitizer reports in ${REPORTS}")
+  return()
+endif()
+list(LENGTH reports count)
+foreach(report IN LISTS reports)
+  file(READ "${report}" text)
+  message("== ${report}\n${text}")
+endforeach()
+message(FATAL_ERROR "${count} sanitizer report(s) in ${REPORTS}")
