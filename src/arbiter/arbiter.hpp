@@ -93,7 +93,7 @@ private:
     // reload and upgrade (arbiter_reload.cpp)
     void reload();
     bool reload_app(const std::string& spec);
-    /// After `spec` loaded: keeps a copy of it and has workers load that copy.
+    /// After `spec` loaded: workers load it, and a copy is kept for a bad deploy.
     std::optional<std::string> keep_app(const std::string& spec);
     void reload_listeners();
     void retire_old_generations();
@@ -124,7 +124,7 @@ private:
     worker_entry entry_;
     app_host app_;
     app_keeper keeper_{platform::runtime_dir() + "/apps", platform::current_pid()};
-    std::string app_in_use_; // what workers load: the kept copy of the last app that loaded
+    std::string app_in_use_; // what workers load: the app, or the kept copy after a bad deploy
     platform::control_source control_;
     std::unique_ptr<control::control_server> control_server_;
     scoreboard board_;

@@ -66,14 +66,12 @@ bool arbiter::reload_app(const std::string& spec)
     return false;
 }
 
-// Workers load the copy rather than the configured file: a worker that loads the app itself (a
-// new image on Windows) while a deploy replaces that file would get the new file, not the code
-// the server runs (and a broken one would halt a server still starting).
+// Workers load the library that loaded, by its own path (its dependencies beside it are found
+// there on Windows); the copy is what they load only after a bad deploy (reload_app).
 std::optional<std::string> arbiter::keep_app(const std::string& spec)
 {
-    auto err = keeper_.keep(spec);
-    app_in_use_ = err ? spec : keeper_.spec();
-    return err;
+    app_in_use_ = spec;
+    return keeper_.keep(spec);
 }
 
 // The settings a HUP asks for, checked as a start checks them; nothing when they have an error.
