@@ -9,6 +9,7 @@
 #include <psapi.h>
 #include <tlhelp32.h>
 
+#include <cwctype>
 #include <filesystem>
 #include <random>
 #include <stdexcept>
@@ -187,26 +188,67 @@ std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout)
 
 std::vector<int> server_process::children() const { return children_of(pid_); }
 
-std::vector<int> children_of(int pid)
+namespace {
+// Each process in a snapshot: pid, parent pid and image name ("forkhorn.exe").
+struct process_entry {
+    int pid;
+    int parent;
+    std::wstring image;
+};
+
+std::vector<process_entry> process_snapshot()
 {
-    // A process records its parent's pid only: one whose parent died long ago names whoever
-    // has that pid now (pids come back quickly under wine). A real child is younger.
-    std::uint64_t parent_created = process_start_of(pid);
-    std::vector<int> out;
-    if (parent_created == 0) return out;
+    std::vector<process_entry> out;
     HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    if (snap == INVALID_HANDLE_VALUE) return out;
     PROCESSENTRY32W entry{};
     entry.dwSize = sizeof entry;
-    for (BOOL more = Process32FirstW(snap, &entry); more; more = Process32NextW(snap, &entry)) {
-        if (static_cast<int>(entry.th32ParentProcessID) != pid) continue;
-        int child = static_cast<int>(entry.th32ProcessID);
-        if (process_start_of(child) >= parent_created) out.push_back(child);
-    }
+    for (BOOL more = Process32FirstW(snap, &entry); more; more = Process32NextW(snap, &entry))
+        out.push_back(
+            {static_cast<int>(entry.th32ProcessID), static_cast<int>(entry.th32ParentProcessID), entry.szExeFile});
     CloseHandle(snap);
     return out;
 }
 
-std::string command_line(int) { return {}; }
+std::wstring lowercase(std::wstring s)
+{
+    for (auto& c : s) c = static_cast<wchar_t>(towlower(c));
+    return s;
+}
+} // namespace
+
+std::vector<int> children_of(int pid)
+{
+    // A process records its parent's pid only: one whose parent died long ago names whoever
+    // has that pid now (pids come back quickly under wine). A real child is younger. And a
+    // worker runs the server's own image: wine gives a console program a conhost.exe child,
+    // which outlives a killed arbiter (counted as a worker, it failed
+    // killing_the_arbiter_takes_its_workers_down on gthread, 1 run in 6).
+    std::uint64_t parent_created = process_start_of(pid);
+    std::vector<int> out;
+    if (parent_created == 0) return out;
+    auto all = process_snapshot();
+    std::wstring image;
+    for (const auto& p : all)
+        if (p.pid == pid) image = lowercase(p.image);
+    for (const auto& p : all)
+        if (p.parent == pid && lowercase(p.image) == image && process_start_of(p.pid) >= parent_created)
+            out.push_back(p.pid);
+    return out;
+}
+
+std::string command_line(int pid)
+{
+    // The image name only (what a snapshot has): enough to tell a worker from another process.
+    for (const auto& p : process_snapshot())
+        if (p.pid == pid) {
+            std::string name;
+            for (wchar_t c : p.image) name += c < 128 ? static_cast<char>(c) : '?';
+            return name;
+        }
+    return {};
+}
+
 int uid_of(int) { return -1; }
 bool running_as_root() { return false; }
 int self_pid() { return static_cast<int>(GetCurrentProcessId()); }
