@@ -18,7 +18,6 @@ function(forkhorn_test_fixtures)
     set_tests_properties(${tests} PROPERTIES FIXTURES_REQUIRED wine)
   endif()
   if(FORKHORN_SANITIZE)
-    list(REMOVE_ITEM tests sanitizer.clear sanitizer.check)
     set(report ${FORKHORN_SANITIZER_REPORTS}/report)
     # halt_on_error: a report ends the process, so no test goes on past a first fault;
     # handle_abort: a failed assert() in a worker is a report too, with its stack.

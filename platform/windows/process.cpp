@@ -564,8 +564,8 @@ worker_control::~worker_control()
 }
 
 namespace {
-// A worker has no console (CREATE_NO_WINDOW); should one reach it anyway, its events are the
-// arbiter's to act on, never the default handler's (which would end the worker at once).
+// A worker is outside the arbiter's console (CREATE_NO_WINDOW); should a console event reach it
+// anyway, it is the arbiter's to act on, never the default handler's (which ends the worker).
 BOOL WINAPI worker_console_handler(DWORD) { return TRUE; }
 } // namespace
 

@@ -42,8 +42,9 @@ std::wstring service_sddl(const std::wstring& control_group_sid);
 
 /// How workers are created: suspended (the bootstrap is written first), with an explicit list of
 /// inherited handles, in a process group of their own (Ctrl+C goes to the arbiter, which stops
-/// them), and without a console (CREATE_NO_WINDOW: no Ctrl+Break, console close or logoff event
-/// reaches them, whose default handler would end them behind the arbiter's back).
+/// them), and outside the arbiter's console (CREATE_NO_WINDOW gives each a hidden console of its
+/// own, so no Ctrl+Break, console close or logoff in the arbiter's console reaches them, whose
+/// default handler would end them behind the arbiter's back).
 inline constexpr DWORD worker_creation_flags =
     CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW;
 
