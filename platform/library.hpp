@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace forkhorn::platform {
 
@@ -27,5 +28,10 @@ private:
 /// the program's own (Windows: SetDefaultDllDirectories; never the current directory or PATH,
 /// where a user could plant a DLL). Call first in main. Nothing to do elsewhere.
 void restrict_library_search();
+
+/// The files beside the library at `path` that loading it may need from that same directory (its
+/// own DLLs on Windows, which are looked for beside it); a copy of the library elsewhere needs them
+/// beside it too. None on Unix, where a library's dependencies are found by the system's paths.
+std::vector<std::string> library_companions(const std::string& path);
 
 } // namespace forkhorn::platform

@@ -26,6 +26,8 @@ library& library::operator=(library&& other) noexcept
 // never in the current directory.
 void restrict_library_search() {}
 
+std::vector<std::string> library_companions(const std::string&) { return {}; }
+
 std::optional<std::string> library::open(const std::string& path)
 {
     // RTLD_NOW: an unresolved symbol is a boot error now, not a crash on the first request.

@@ -3,6 +3,10 @@
 #include "library.hpp"
 #include "win.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
 namespace forkhorn::platform {
 
 library::~library()
@@ -38,6 +42,25 @@ void restrict_library_search()
     // for every library this process loads from now on (the app's dependencies, and what
     // Winsock or the C runtime load later).
     SetDefaultDllDirectories(LOAD_LIBRARY_SEARCH_DEFAULT_DIRS);
+}
+
+std::vector<std::string> library_companions(const std::string& path)
+{
+    // Every DLL beside it: which of them it imports (directly or through another) is the
+    // loader's business, and an app's directory holds a few of them, not a system's worth.
+    namespace fs = std::filesystem;
+    constexpr std::size_t most = 64;
+    std::vector<std::string> found;
+    fs::path self = fs::absolute(fs::path(path));
+    std::error_code ec;
+    for (fs::directory_iterator it(self.parent_path(), ec), end; !ec && it != end && found.size() < most;
+         it.increment(ec)) {
+        auto extension = it->path().extension().string();
+        std::ranges::transform(extension, extension.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (extension == ".dll" && it->path().filename() != self.filename() && it->is_regular_file(ec))
+            found.push_back(it->path().string());
+    }
+    return found;
 }
 
 std::optional<std::string> library::open(const std::string& path)

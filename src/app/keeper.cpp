@@ -3,11 +3,32 @@
 #include <fmt/format.h>
 
 #include "app/loader.hpp"
+#include "library.hpp"
 #include "system.hpp"
 
 namespace forkhorn {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A companion is linked where it can be (no copy of a large DLL each reload), copied where not
+// (another volume); a later deploy that replaces the original leaves the link on the old file.
+std::optional<std::string> copy_with_companions(const std::string& library, const fs::path& into)
+{
+    std::error_code ec;
+    if (!fs::create_directory(into, ec) && ec) return ec.message();
+    if (!fs::copy_file(library, into / fs::path(library).filename(), fs::copy_options::none, ec)) return ec.message();
+    for (const auto& companion : platform::library_companions(library)) {
+        auto to = into / fs::path(companion).filename();
+        fs::create_hard_link(companion, to, ec);
+        if (ec && !fs::copy_file(companion, to, fs::copy_options::none, ec))
+            return fmt::format("{}: {}", companion, ec.message());
+    }
+    return std::nullopt;
+}
+
+} // namespace
 
 std::optional<std::string> app_keeper::keep(const std::string& spec)
 {
@@ -17,12 +38,16 @@ std::optional<std::string> app_keeper::keep(const std::string& spec)
     // The owner's only, and so is the runtime directory above it if this makes it.
     if (auto err = platform::make_private_directories(dir_.string()))
         return fmt::format("cannot keep a copy of '{}': {}", path, *err);
-    // A new name each time: a loader that sees a name it loaded before returns the old code.
-    auto copy = dir_ / fmt::format("{}-{}-{}", owner_, ++copies_, fs::path(path).filename().string());
-    fs::remove(copy, ec);
-    if (!fs::copy_file(path, copy, fs::copy_options::none, ec))
-        return fmt::format("cannot keep a copy of '{}' in {}: {}", path, dir_.string(), ec.message());
-    if (!copy_.empty()) fs::remove(copy_, ec);
+    // A new directory each time: a loader that sees a name it loaded before returns the old code.
+    // The library keeps its name there, beside the files it loads from its own directory.
+    auto copy_dir = dir_ / fmt::format("{}-{}", owner_, ++copies_);
+    fs::remove_all(copy_dir, ec);
+    auto copy = copy_dir / fs::path(path).filename();
+    if (auto err = copy_with_companions(path, copy_dir)) {
+        fs::remove_all(copy_dir, ec);
+        return fmt::format("cannot keep a copy of '{}' in {}: {}", path, dir_.string(), *err);
+    }
+    if (!copy_.empty()) fs::remove_all(copy_.parent_path(), ec);
     copy_ = copy;
     spec_ = copy.string() + ":" + symbol;
     return std::nullopt;
@@ -36,7 +61,7 @@ void app_keeper::discard()
     auto prefix = fmt::format("{}-", owner_);
     std::error_code removing;
     for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec))
-        if (it->path().filename().string().starts_with(prefix)) fs::remove(it->path(), removing);
+        if (it->path().filename().string().starts_with(prefix)) fs::remove_all(it->path(), removing);
     copy_.clear();
     spec_.clear();
 }

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -507,6 +508,48 @@ BOOST_AUTO_TEST_CASE(an_app_dependency_beside_the_app_is_found)
     }
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
+}
+
+// After a bad deploy, workers that replace the dead ones load the kept copy of the app; the DLLs
+// the app loads from its own directory are kept beside that copy, as the deploy may replace them
+// too (here the app is replaced and its own DLL moved away before the HUP).
+BOOST_AUTO_TEST_CASE(a_bad_deploy_of_an_app_with_its_own_dlls_keeps_serving_it)
+{
+    namespace fs = std::filesystem;
+    auto dir = make_temp_dir();
+    auto app = dir + "/needs_planted.dll";
+    fs::copy_file(needs_planted, app);
+    fs::copy_file(planted, dir + "/planted.dll");
+    auto pidfile = dir + "/app.pid";
+    {
+        server_process server(bin, serve_args(app + ":app", {"-w", "1", "-p", pidfile}));
+        int port = server.port(std::chrono::seconds(20));
+        BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+        BOOST_REQUIRE_MESSAGE(
+            eventually([&] { return read_text(pidfile + ".info").find("\nready\n") != std::string::npos; },
+                       std::chrono::seconds(20)),
+            server.log());
+        fs::rename(app, dir + "/needs_planted.previous");
+        fs::rename(dir + "/planted.dll", dir + "/planted.previous");
+        std::ofstream(app, std::ios::binary) << "not a library\n";
+        server.send(sig::hup);
+        BOOST_REQUIRE(server.wait_for_log("keeping the running workers and the code they run"));
+        auto before = server.children();
+        for (int pid : before) kill_hard(pid);
+        BOOST_TEST(eventually(
+                       [&] {
+                           auto now = server.children();
+                           return now.size() == 1 && disjoint(before, now);
+                       },
+                       std::chrono::seconds(20)),
+                   server.log());
+        auto reply = http_get(port, "/", std::chrono::seconds(10));
+        BOOST_TEST(reply.status == 200, server.log());
+        BOOST_TEST(reply.body == "planted");
+        BOOST_TEST(server.log().find("App failed to load") == std::string::npos, server.log());
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
