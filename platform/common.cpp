@@ -28,7 +28,9 @@ bool valid_port(std::string_view port)
 
 std::optional<host_port> split_host_port(std::string_view a)
 {
-    if (a.starts_with("tcp://")) a.remove_prefix(6);
+    // http:// and https:// choose a listener's TLS (server_config::secure); the socket is the same.
+    for (std::string_view scheme : {"tcp://", "http://", "https://"})
+        if (a.starts_with(scheme)) a.remove_prefix(scheme.size());
     if (a.starts_with("[")) {
         auto close = a.find(']');
         if (close == std::string_view::npos) return std::nullopt;

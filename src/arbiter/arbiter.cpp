@@ -61,7 +61,10 @@ std::optional<std::string> arbiter::open_listeners()
         if (auto err = platform::adopt_listener(fd, l)) return err;
         listeners_.push_back(std::move(l));
     }
-    if (listeners_inherited_) return std::nullopt;
+    if (listeners_inherited_) {
+        name_schemes();
+        return std::nullopt;
+    }
     int old_mask = platform::set_umask(cfg_.umask);
     std::optional<std::string> error;
     for (const auto& address : cfg_.bind) {
@@ -71,7 +74,20 @@ std::optional<std::string> arbiter::open_listeners()
         listeners_.push_back(std::move(l));
     }
     platform::set_umask(old_mask);
+    name_schemes();
     return error;
+}
+
+// A TLS listener is logged and listed as https://, as Gunicorn does.
+void arbiter::name_schemes()
+{
+    for (auto& l : listeners_) {
+        bool tls = config_.secure(l.address);
+        if (tls && l.url.starts_with("http://"))
+            l.url.replace(0, 7, "https://");
+        else if (!tls && l.url.starts_with("https://"))
+            l.url.replace(0, 8, "http://");
+    }
 }
 
 std::optional<std::string> arbiter::start()

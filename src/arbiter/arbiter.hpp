@@ -96,6 +96,7 @@ private:
     /// After `spec` loaded: workers load it, and a copy is kept for a bad deploy.
     std::optional<std::string> keep_app(const std::string& spec);
     void reload_listeners();
+    void name_schemes();
     void retire_old_generations();
     void upgrade();
     void maybe_promote();

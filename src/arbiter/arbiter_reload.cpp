@@ -114,9 +114,11 @@ void arbiter::reload_listeners()
             log_.error("Reload: {}", *err);
             continue;
         }
-        log_.info("Listening at: {} ({})", l.url, platform::current_pid());
         listeners_.push_back(std::move(l));
+        name_schemes();
+        log_.info("Listening at: {} ({})", listeners_.back().url, platform::current_pid());
     }
+    name_schemes();
 }
 
 void arbiter::retire_old_generations()

@@ -93,7 +93,49 @@ http::proxy_mode proxy_mode_of(std::string_view mode)
     return mode == "v1" ? v1 : mode == "v2" ? v2 : mode == "auto" ? auto_detect : off;
 }
 
+tls::options tls_options_of(const settings& v)
+{
+    tls::options o;
+    o.certfile = v.certfile;
+    o.keyfile = v.keyfile;
+    o.ca_certs = v.ca_certs;
+    o.cert_reqs = v.cert_reqs;
+    o.ciphers = v.ciphers;
+    o.min_version = v.tls_min_version;
+    o.suppress_ragged_eofs = v.suppress_ragged_eofs;
+    o.alpn = {"http/1.1"};
+    return o;
+}
+
+void choose_tls(const settings& v, server_config& out, problems& found)
+{
+    auto named = [](const std::string& b) { return b.starts_with("https://"); };
+    out.tls_named_binds = std::any_of(v.bind.begin(), v.bind.end(), named);
+    if (v.certfile.empty()) {
+        if (!v.keyfile.empty()) found.push_back("keyfile is set without certfile: set both to serve TLS");
+        if (out.tls_named_binds) found.push_back("bind: an https:// address needs certfile (and keyfile)");
+        return;
+    }
+    out.tls = tls_options_of(v);
+}
+
+// The certificate and key are loaded here, as the workers will load them: a file that does
+// not load stops a start, and a HUP keeps the running ones.
+void check_tls(const server_config& config, problems& found)
+{
+    if (!config.tls) return;
+    auto made = tls::context::make(*config.tls);
+    if (auto* err = std::get_if<std::string>(&made)) found.push_back("TLS: " + *err);
+}
+
 } // namespace
+
+bool server_config::secure(std::string_view address) const
+{
+    if (!tls) return false;
+    if (tls_named_binds) return address.starts_with("https://");
+    return !address.starts_with("http://");
+}
 
 worker_type worker_type_of(std::string_view name)
 {
@@ -107,10 +149,14 @@ std::vector<std::string> check_settings(settings values, const std::filesystem::
     check_supported(values, found);
     if (auto err = platform::check_identity(values.user, values.group)) found.push_back(*err);
     check_directory(values, start_dir, found);
+    // Files named relative to where the server started, whatever directory it later runs in.
+    for (auto* file : {&values.certfile, &values.keyfile, &values.ca_certs})
+        if (!file->empty()) *file = (start_dir / *file).lexically_normal().string();
     for (const auto& address : values.bind)
         if (auto err = platform::check_bind_address(address)) found.push_back(*err);
     auto more = build_config(std::move(values), out);
     found.insert(found.end(), more.begin(), more.end());
+    check_tls(out, found);
     return found;
 }
 
@@ -125,6 +171,7 @@ std::vector<std::string> build_config(settings values, server_config& out)
     choose_worker_type(values, out);
     out.timeouts = timeouts_of(values);
     out.proxy_protocol = proxy_mode_of(values.proxy_protocol);
+    choose_tls(values, out, found);
     out.values = std::move(values);
     return found;
 }

@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "http/proxy_protocol.hpp"
 #include "http/trusted_proxies.hpp"
 #include "settings/settings.hpp"
+#include "transport/tls.hpp"
 
 namespace forkhorn {
 
@@ -39,6 +41,12 @@ struct server_config {
     http::address_list proxy_allowed;     // proxy_allow_ips
     http::address_list forwarded_allowed; // forwarded_allow_ips
     std::vector<http::scheme_rule> scheme_rules;
+    /// TLS, when a certificate is set: for the binds written https://HOST:PORT, or for every
+    /// listener when none is written so (Gunicorn's way).
+    std::optional<tls::options> tls;
+    bool tls_named_binds = false;
+    /// Whether the listener bound for `address` (as configured) speaks TLS.
+    bool secure(std::string_view address) const;
     /// What the server decided for the user (e.g. gthread for sync with --threads): logged at
     /// start and on reload, so that no setting is ignored silently.
     std::vector<std::string> notes;

@@ -57,6 +57,15 @@ struct settings {
     std::string proxy_allow_ips;
     std::string forwarded_allow_ips;
     std::vector<std::string> secure_scheme_headers; // "HEADER=value"
+    // TLS
+    std::string certfile;
+    std::string keyfile;
+    std::string ca_certs;
+    int cert_reqs = 0;
+    std::string ciphers;
+    std::string tls_min_version;
+    bool suppress_ragged_eofs = true;
+    bool do_handshake_on_connect = false;
     // control socket
     std::string control_socket;
     int control_socket_mode = 0;

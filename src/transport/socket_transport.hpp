@@ -8,6 +8,7 @@
 #include <string>
 
 #include "native_socket.hpp"
+#include "transport/tls.hpp"
 #include "transport/transport.hpp"
 
 namespace forkhorn {
@@ -56,8 +57,36 @@ public:
     bool timed_out() const { return timed_out_; }
     platform::native_socket fd() const { return fd_; }
 
+    /// From now on the bytes on the socket are TLS records of `session`; or, `after_cleartext`,
+    /// once start_tls() says so (a PROXY header comes first, in cleartext).
+    void secure(std::unique_ptr<tls::session> session, bool after_cleartext = false)
+    {
+        tls_ = std::move(session);
+        cleartext_first_ = after_cleartext;
+    }
+    /// The cleartext part ends here: what is buffered beyond it is the start of TLS.
+    void start_tls();
+    bool is_secure() const { return tls_ != nullptr; }
+    /// Whether the bytes received now are TLS records.
+    bool tls_active() const { return tls_ && !cleartext_first_; }
+    tls::session* tls() const { return tls_.get(); }
+    /// An event loop received `n` bytes of ciphertext (0: the peer's end) at the start of
+    /// `where`, the space prepare() gave it: decrypts them in place. Returns the plaintext count
+    /// to commit(), 0 when the peer closed, not_yet when more ciphertext is needed, -1 on error.
+    std::int64_t decrypt_received(std::span<char> where, std::int64_t n);
+    /// Whether TLS holds bytes that fill_now() can take without the socket.
+    bool tls_buffered() const { return tls_active() && tls_->has_buffered(); }
+    /// Sends TLS's close_notify, without waiting (a cleartext connection: nothing).
+    void close_notify();
+
 private:
     std::chrono::steady_clock::time_point deadline() const;
+    std::int64_t fill_secure(bool wait);
+    bool flush_tls(bool wait);
+    std::int64_t send_secure_now(std::string_view data);
+    bool send_secure(std::string_view data);
+    std::int64_t read_file(const std::string& path, std::uint64_t offset, std::uint64_t length);
+    void refuse_plain_http();
 
     platform::native_socket fd_;
     std::unique_ptr<char[]> data_;
@@ -68,6 +97,12 @@ private:
     bool timed_out_ = false;
     bool pinned_ = false;
     bool abort_armed_ = false;
+    std::unique_ptr<tls::session> tls_;
+    // The last byte send_now() was given has its ciphertext still waiting: it is reported taken
+    // once that went out, so that a response counted as sent is on the wire (design: TLS).
+    bool owed_ = false;
+    bool cleartext_first_ = false;
+    std::string file_chunk_; // a file's bytes on their way through TLS
 };
 
 } // namespace forkhorn

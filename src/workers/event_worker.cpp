@@ -106,6 +106,7 @@ struct connection final : socket_reader, io_waiter {
     bool app_reading = false;  // a loop read for the app's read_body_async is pending
     bool app_writing = false;  // the app's response waits for the socket to take more
     std::array<char, 64> peek; // enough for most request heads' first packet
+    std::span<char> read_into; // where the pending loop read puts its bytes
     std::int64_t lingered = 0;
 };
 
@@ -120,6 +121,10 @@ public:
 
     int run()
     {
+        if (auto err = service_.prepare_tls()) {
+            ctx_.log.error("Exception in worker process: TLS: {}", *err);
+            return 3;
+        }
         loop_->every(tick_period, [this] { tick(); });
         accepter_ = std::thread([this] { accept_loop(); });
         loop_thread_ = std::this_thread::get_id();
@@ -147,6 +152,14 @@ public:
     void resume(connection& c, bool last);
     /// The exchange waits for the socket: from any thread (finishing may happen elsewhere).
     void want_io(connection& c, bool write);
+    /// Reads into `into` when data arrives (any thread, while the loop leaves `c` alone).
+    void read(connection& c, std::span<char> into)
+    {
+        c.read_into = into;
+        loop_->read(c.watch, into);
+    }
+    /// TLS needs more ciphertext before the read that finished gives any plaintext.
+    void read_again(connection& c) { read(c, c.io.prepare()); }
 
     // Called by the exchange from whichever thread finished the response.
     static void finished_elsewhere(void* conn)
@@ -160,7 +173,8 @@ private:
     friend class pool_runner;
 
     void accept_loop();
-    void accepted(platform::native_socket fd, std::string peer);
+    void accepted(platform::native_socket fd, std::string peer, std::size_t listener);
+    bool pull_tls(connection& c);
     void command(platform::worker_command cmd);
     void close_oldest_idle();
     void advance(connection& c);
@@ -204,7 +218,15 @@ private:
     clock::time_point stop_deadline_;
 };
 
-void connection::on_read(std::int64_t n) { server.on_read(*this, n); }
+// Over TLS the loop reads ciphertext; what the server sees is the plaintext it holds.
+void connection::on_read(std::int64_t n)
+{
+    if (io.tls_active() && !peeking && stage != phase::lingering) {
+        n = io.decrypt_received(read_into, n);
+        if (n == transport::not_yet) return server.read_again(*this);
+    }
+    server.on_read(*this, n);
+}
 void connection::on_closed() { server.on_closed(*this); }
 void connection::on_writable() { server.on_writable(*this); }
 void connection::want_readable() { server.want_io(*this, false); }
@@ -228,16 +250,17 @@ void event_server::accept_loop()
             for (auto cmd : control_.take()) loop_->post([this, cmd] { command(cmd); });
         } else if (ready > 0 && !closing_) {
             std::string peer;
-            auto fd = platform::accept_connection(handles[static_cast<std::size_t>(ready)], peer);
+            auto index = static_cast<std::size_t>(ready);
+            auto fd = platform::accept_connection(handles[index], peer);
             if (fd == platform::invalid_socket) {
                 ctx_.log.debug("Woke for a connection another worker took");
                 continue;
             }
             bool reclaim = ++open_ > limit;
             if (reclaim) ++reclaims_;
-            loop_->post([this, fd, reclaim, peer = std::move(peer)]() mutable {
+            loop_->post([this, fd, reclaim, index, peer = std::move(peer)]() mutable {
                 if (reclaim) close_oldest_idle();
-                accepted(fd, std::move(peer));
+                accepted(fd, std::move(peer), index - 1);
             });
         }
     }
@@ -266,10 +289,11 @@ void event_server::command(platform::worker_command cmd)
     }
 }
 
-void event_server::accepted(platform::native_socket fd, std::string peer)
+void event_server::accepted(platform::native_socket fd, std::string peer, std::size_t listener)
 {
     // Accepted just as the worker began to stop: it is still served (without keep-alive).
     auto* c = new connection(*this, fd, std::move(peer), service_, ctx_.config.timeouts.client_io);
+    service_.secure(c->io, listener);
     c->watch = loop_->add(fd, *c);
     if (!c->watch) {
         delete c;
@@ -321,21 +345,38 @@ void event_server::release_memory(clock::time_point now)
 
 void event_server::want_read(connection& c)
 {
+    // What TLS decrypted already (a pipelined request) will not come from the socket.
+    if (c.io.tls_buffered() && pull_tls(c)) return;
     auto now = clock::now();
-    if (c.served && c.io.buffered().empty()) {
-        if (stopping_) return close(c, false);
+    bool idle = c.served && c.io.buffered().empty();
+    if (idle && stopping_) return close(c, false);
+    if (idle) {
         idle_.push_back(c, now + std::chrono::seconds(ctx_.cfg.keepalive));
-        // An idle connection holds no buffer, only `peek`: thousands of them cost little.
-        lend(c);
-        c.peeking = true;
-        return loop_->read(c.watch, c.peek);
+        if (!c.io.is_secure()) {
+            // An idle connection holds no buffer, only `peek`: thousands of them cost little.
+            // (TLS decrypts whole records, so an idle TLS connection keeps its buffer.)
+            lend(c);
+            c.peeking = true;
+            return read(c, c.peek);
+        }
     } else if (client_io_limited_) {
         reading_.push_back(c, now + ctx_.config.timeouts.client_io);
     }
     equip(c);
     auto space = c.io.prepare();
     if (space.empty()) return reject(c, 431, "request header fields too large");
-    loop_->read(c.watch, space);
+    read(c, space);
+}
+
+// Takes the plaintext the TLS session holds, without the socket; false when there is none.
+bool event_server::pull_tls(connection& c)
+{
+    equip(c);
+    auto n = c.io.fill_now();
+    if (n == transport::not_yet) return false;
+    if (n <= 0) return close(c, false), true;
+    advance(c);
+    return true;
 }
 
 // The first bytes after an idle time arrived in `peek`: into a buffer with them, and take
@@ -364,7 +405,7 @@ void event_server::on_read(connection& c, std::int64_t n)
         c.lingered += std::max<std::int64_t>(n, 0);
         if (n <= 0 || c.lingered >= linger_bytes) return close(c, false);
         lingering_.push_back(c, deadline); // keep the first deadline
-        return loop_->read(c.watch, c.io.prepare());
+        return read(c, c.io.prepare());
     }
     if (c.peeking) {
         if (!take_peeked(c, n)) return close(c, false);
@@ -392,6 +433,7 @@ bool event_server::take_proxy_header(connection& c)
     if (r.status == http::parse_status::error) return reject(c, r.error_status, r.reason), false;
     if (r.status == http::parse_status::need_more) return want_read(c), false;
     c.io.consume(r.consumed);
+    c.io.start_tls();
     c.stage = phase::head;
     return true;
 }
@@ -433,7 +475,7 @@ bool event_server::body_arrived(connection& c, std::size_t head_size)
 
 void event_server::dispatch(connection& c)
 {
-    auto scheme = service_.scheme_of(c.head, c.peer);
+    auto scheme = service_.scheme_of(c.head, c.peer, c.io.is_secure());
     if (scheme.empty()) return reject(c, 400, "the secure scheme headers contradict each other");
     c.io.pin();
     c.stage = phase::app;
@@ -475,7 +517,7 @@ void event_server::want_io(connection& c, bool write)
     auto space = c.io.prepare();
     if (space.empty()) return c.ex->on_readable(-1);
     c.app_reading = true;
-    loop_->read(c.watch, space);
+    read(c, space);
 }
 
 void event_server::on_writable(connection& c)
@@ -497,6 +539,10 @@ void event_server::reject(connection& c, int status, std::string_view reason)
 void event_server::close(connection& c, bool linger)
 {
     deadline_list<connection>::remove(c);
+    if (c.stage != phase::lingering && c.stage != phase::closing) {
+        c.io.close_notify();
+        service_.log_tls_end(c.io, c.peer);
+    }
     if (linger && c.stage != phase::lingering) {
         // Closing at once could reset the connection before the peer read our answer.
         platform::shutdown_send(c.io.fd());
@@ -507,7 +553,7 @@ void event_server::close(connection& c, bool linger)
         if (c.app_reading || loop_->reading(c.watch)) return;
         equip(c);
         auto space = c.io.prepare();
-        if (!space.empty()) return loop_->read(c.watch, space);
+        if (!space.empty()) return read(c, space);
         deadline_list<connection>::remove(c);
     }
     c.stage = phase::closing;
@@ -642,7 +688,8 @@ void pool_runner::run_on_pool(void* conn)
 void pool_runner::finish_on_pool(connection& c)
 {
     bool last = s_.service_.after_request(*c.ex, c.head, c.client, c.started);
-    if (last || !c.ex->keeps_connection() || s_.closing_ || !c.io.buffered().empty() || !rearm_on_pool_)
+    if (last || !c.ex->keeps_connection() || s_.closing_ || !c.io.buffered().empty() || c.io.tls_buffered() ||
+        !rearm_on_pool_)
         return s_.loop_->post([this, &c, last] { s_.resume(c, last); });
     c.ex.reset();
     c.io.unpin();
@@ -654,7 +701,7 @@ void pool_runner::finish_on_pool(connection& c)
     // Held while the read is armed: the loop files the connection before its read completes.
     std::lock_guard lock(rearmed_mutex_);
     rearmed_.emplace_back(&c, clock::now());
-    s_.loop_->read(c.watch, c.io.prepare());
+    s_.read(c, c.io.prepare());
 }
 
 void pool_runner::collect()

@@ -56,12 +56,47 @@ bool http_service::reject(transport& io, const std::string& peer, int status, st
     return true;
 }
 
-std::string_view http_service::scheme_of(const http::request_head& head, const std::string& peer) const
+std::string_view http_service::scheme_of(const http::request_head& head, const std::string& peer, bool secure) const
 {
+    if (secure) return "https";
     // Only a trusted proxy may say the client used https (forwarded_allow_ips).
     auto scheme =
         http::request_scheme(head.headers, ctx_.config.scheme_rules, ctx_.config.forwarded_allowed.contains(peer));
     return scheme.error ? std::string_view() : scheme.scheme;
+}
+
+std::optional<std::string> http_service::prepare_tls()
+{
+    tls_.assign(ctx_.listeners.size(), nullptr);
+    if (!ctx_.config.tls) return std::nullopt;
+    std::shared_ptr<tls::context> shared;
+    for (std::size_t i = 0; i < ctx_.listeners.size(); ++i) {
+        if (!ctx_.config.secure(ctx_.listeners[i].address)) continue;
+        if (!shared) {
+            auto made = tls::context::make(*ctx_.config.tls);
+            if (auto* err = std::get_if<std::string>(&made)) return *err;
+            shared = std::get<std::shared_ptr<tls::context>>(made);
+        }
+        tls_[i] = shared;
+    }
+    return std::nullopt;
+}
+
+void http_service::secure(socket_transport& io, std::size_t index) const
+{
+    if (index < tls_.size() && tls_[index])
+        io.secure(std::make_unique<tls::session>(tls_[index]), proxy_mode() != http::proxy_mode::off);
+}
+
+void http_service::log_tls_end(const socket_transport& io, const std::string& peer) const
+{
+    const auto* session = io.tls();
+    if (!session || session->error().empty()) return;
+    if (session->plain_http())
+        ctx_.log.debug("TLS from {}: a cleartext HTTP request on a TLS port, answered 400", peer);
+    else
+        ctx_.log.debug("TLS from {}: {} ({})", peer, session->error(),
+                       session->handshake_done() ? "after the handshake" : "in the handshake");
 }
 
 void http_service::before_request(exchange& ex)

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "http/proxy_protocol.hpp"
 #include "http/response.hpp"
 #include "http/trusted_proxies.hpp"
+#include "transport/socket_transport.hpp"
 #include "workers/worker.hpp"
 
 namespace forkhorn {
@@ -44,8 +47,16 @@ public:
     bool reject(transport& io, const std::string& peer, int status, std::string_view reason);
 
     /// The scheme of a request ("http"/"https"), or empty when the secure scheme headers
-    /// contradict each other (a 400).
-    std::string_view scheme_of(const http::request_head& head, const std::string& peer) const;
+    /// contradict each other (a 400). A request over TLS is https whatever its headers say.
+    std::string_view scheme_of(const http::request_head& head, const std::string& peer, bool secure) const;
+
+    /// Makes the TLS context of each listener that speaks TLS; one line naming the problem when
+    /// one does not load (the arbiter loaded them before, so a file changed since).
+    std::optional<std::string> prepare_tls();
+    /// Makes `io`, accepted on listener `index`, speak TLS when that listener does.
+    void secure(socket_transport& io, std::size_t index) const;
+    /// Logs why a TLS connection ended early (debug: clients give up handshakes all the time).
+    void log_tls_end(const socket_transport& io, const std::string& peer) const;
 
     /// True when the next request is the worker's last (max_requests): it closes its connection.
     bool next_is_last() const { return max_requests_ > 0 && served_.load() + 1 >= max_requests_; }
@@ -66,6 +77,7 @@ private:
     http::date_cache dates_;
     int max_requests_;
     std::atomic<int> served_{0}; // counted by gthread's pool threads too
+    std::vector<std::shared_ptr<tls::context>> tls_; // by listener; null: cleartext
 };
 
 } // namespace forkhorn

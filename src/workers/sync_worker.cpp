@@ -25,6 +25,10 @@ public:
 
     int run()
     {
+        if (auto err = service_.prepare_tls()) {
+            ctx_.log.error("Exception in worker process: TLS: {}", *err);
+            return 3;
+        }
         auto wait = ctx_.config.timeouts.beat_period;
         while (alive_) {
             ctx_.slot.beat();
@@ -35,7 +39,7 @@ public:
                 ctx_.log.info("Parent changed, shutting down: {}", platform::current_pid());
                 break;
             }
-            if (ready > 0) accept_one(handles_[static_cast<std::size_t>(ready)]);
+            if (ready > 0) accept_one(static_cast<std::size_t>(ready) - 1);
         }
         return 0;
     }
@@ -59,14 +63,14 @@ private:
         }
     }
 
-    void accept_one(platform::native_socket listener)
+    void accept_one(std::size_t listener)
     {
         std::string peer;
-        auto fd = platform::accept_connection(listener, peer);
+        auto fd = platform::accept_connection(handles_[listener + 1], peer);
         if (fd == platform::invalid_socket) return ctx_.log.debug("Woke for a connection another worker took");
         ctx_.slot.connections = 1;
         ctx_.slot.set(worker_state::busy);
-        bool linger = serve(fd, peer);
+        bool linger = serve(fd, peer, listener);
         platform::close_connection(fd, linger);
         ctx_.slot.connections = 0;
         ctx_.slot.set(worker_state::idle);
@@ -85,13 +89,23 @@ private:
     }
 
     // Serves one connection; returns true when the peer may still be sending (close gently).
-    bool serve(platform::native_socket fd, const std::string& peer)
+    bool serve(platform::native_socket fd, const std::string& peer, std::size_t listener)
     {
         socket_transport io(fd, service_.buffer_capacity(), ctx_.config.timeouts.client_io);
+        service_.secure(io, listener);
+        bool linger = serve_on(io, peer);
+        io.close_notify();
+        service_.log_tls_end(io, peer);
+        return linger;
+    }
+
+    bool serve_on(socket_transport& io, const std::string& peer)
+    {
         std::string client = peer;
         bool linger = false;
         if (service_.proxy_mode() != http::proxy_mode::off && !take_proxy_header(io, peer, client, linger))
             return linger;
+        io.start_tls();
         http::request_head head;
         parser_.reset();
         for (;;) {
@@ -111,7 +125,7 @@ private:
     bool respond(socket_transport& io, const http::request_head& head, const std::string& peer,
                  const std::string& client)
     {
-        auto scheme = service_.scheme_of(head, peer);
+        auto scheme = service_.scheme_of(head, peer, io.is_secure());
         if (scheme.empty()) return service_.reject(io, client, 400, "the secure scheme headers contradict each other");
         auto start = steady_clock::now();
         io.pin();
