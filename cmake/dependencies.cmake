@@ -31,7 +31,7 @@ if(WIN32)
   # libuv: Debian's libuv1-dev is Linux-only, so its source package is built with MinGW.
   set(LIBUV_SOURCE_DIR "" CACHE PATH "libuv source tree (empty: fetch Debian's source package)")
   if(NOT LIBUV_SOURCE_DIR)
-    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-libuv-src.sh ${PROJECT_SOURCE_DIR}/out/_deps
+    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-deb-src.sh libuv1 ${PROJECT_SOURCE_DIR}/out/_deps
                     OUTPUT_VARIABLE _uv OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
     if(NOT _rc EQUAL 0)
       message(FATAL_ERROR "fetching libuv's Debian source package failed (${_rc}); set LIBUV_SOURCE_DIR")
