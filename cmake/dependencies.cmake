@@ -44,6 +44,30 @@ if(WIN32)
   add_subdirectory(${LIBUV_SOURCE_DIR} ${CMAKE_BINARY_DIR}/libuv EXCLUDE_FROM_ALL SYSTEM)
   target_compile_options(uv_a PRIVATE -w) # its own code, its own warnings
   add_library(forkhorn_uv ALIAS uv_a)
+
+  # OpenSSL: cross-built (static) from Debian's source package by OpenSSL's own Configure, once:
+  # the installed prefix in out/_deps is reused by later configures.
+  set(FORKHORN_OPENSSL_MINGW_ROOT "" CACHE PATH "MinGW OpenSSL prefix (empty: build Debian's source package)")
+  if(NOT FORKHORN_OPENSSL_MINGW_ROOT)
+    message(STATUS "OpenSSL for MinGW: scripts/build-openssl-mingw.sh (a few minutes the first time)")
+    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/build-openssl-mingw.sh ${PROJECT_SOURCE_DIR}/out/_deps
+                    OUTPUT_VARIABLE _ssl OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
+    if(NOT _rc EQUAL 0)
+      message(FATAL_ERROR "building OpenSSL for MinGW failed (${_rc}); set FORKHORN_OPENSSL_MINGW_ROOT")
+    endif()
+    set(FORKHORN_OPENSSL_MINGW_ROOT ${_ssl} CACHE PATH "MinGW OpenSSL prefix (empty: build Debian's source package)" FORCE)
+  endif()
+  set(OPENSSL_ROOT_DIR ${FORKHORN_OPENSSL_MINGW_ROOT})
+  set(OPENSSL_USE_STATIC_LIBS TRUE)
+  # The toolchain searches the MinGW sysroot only; a path under a find root is not re-rooted.
+  list(APPEND CMAKE_FIND_ROOT_PATH ${FORKHORN_OPENSSL_MINGW_ROOT})
+  find_package(OpenSSL 3 REQUIRED)
+  list(REMOVE_ITEM CMAKE_FIND_ROOT_PATH ${FORKHORN_OPENSSL_MINGW_ROOT})
+  add_library(forkhorn_openssl INTERFACE)
+  # What static libcrypto imports besides kernel32: ws2_32 (sockets), advapi32 (CryptGenRandom,
+  # event log), user32 (MessageBox, window station); crypt32 is in OpenSSL's own list (the CAPI
+  # engine's certificate store). FindOpenSSL already adds ws2_32 and crypt32.
+  target_link_libraries(forkhorn_openssl INTERFACE OpenSSL::SSL OpenSSL::Crypto ws2_32 crypt32 advapi32 user32)
 else()
   find_package(PkgConfig REQUIRED)
   find_package(fmt REQUIRED)
@@ -53,6 +77,9 @@ else()
   find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
   pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
   add_library(forkhorn_uv ALIAS PkgConfig::LIBUV)
+  find_package(OpenSSL 3 REQUIRED)
+  add_library(forkhorn_openssl INTERFACE)
+  target_link_libraries(forkhorn_openssl INTERFACE OpenSSL::SSL OpenSSL::Crypto)
   if(FORKHORN_BUILD_TESTS)
     find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)
     add_library(forkhorn_boost_test INTERFACE)
