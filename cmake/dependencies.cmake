@@ -31,7 +31,7 @@ if(WIN32)
   # libuv: Debian's libuv1-dev is Linux-only, so its source package is built with MinGW.
   set(LIBUV_SOURCE_DIR "" CACHE PATH "libuv source tree (empty: fetch Debian's source package)")
   if(NOT LIBUV_SOURCE_DIR)
-    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-libuv-src.sh ${PROJECT_SOURCE_DIR}/out/_deps
+    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/fetch-deb-src.sh libuv1 ${PROJECT_SOURCE_DIR}/out/_deps
                     OUTPUT_VARIABLE _uv OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
     if(NOT _rc EQUAL 0)
       message(FATAL_ERROR "fetching libuv's Debian source package failed (${_rc}); set LIBUV_SOURCE_DIR")
@@ -44,6 +44,30 @@ if(WIN32)
   add_subdirectory(${LIBUV_SOURCE_DIR} ${CMAKE_BINARY_DIR}/libuv EXCLUDE_FROM_ALL SYSTEM)
   target_compile_options(uv_a PRIVATE -w) # its own code, its own warnings
   add_library(forkhorn_uv ALIAS uv_a)
+
+  # OpenSSL: cross-built (static) from Debian's source package by OpenSSL's own Configure, once:
+  # the installed prefix in out/_deps is reused by later configures.
+  set(FORKHORN_OPENSSL_MINGW_ROOT "" CACHE PATH "MinGW OpenSSL prefix (empty: build Debian's source package)")
+  if(NOT FORKHORN_OPENSSL_MINGW_ROOT)
+    message(STATUS "OpenSSL for MinGW: scripts/build-openssl-mingw.sh (a few minutes the first time)")
+    execute_process(COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/build-openssl-mingw.sh ${PROJECT_SOURCE_DIR}/out/_deps
+                    OUTPUT_VARIABLE _ssl OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _rc)
+    if(NOT _rc EQUAL 0)
+      message(FATAL_ERROR "building OpenSSL for MinGW failed (${_rc}); set FORKHORN_OPENSSL_MINGW_ROOT")
+    endif()
+    set(FORKHORN_OPENSSL_MINGW_ROOT ${_ssl} CACHE PATH "MinGW OpenSSL prefix (empty: build Debian's source package)" FORCE)
+  endif()
+  set(OPENSSL_ROOT_DIR ${FORKHORN_OPENSSL_MINGW_ROOT})
+  set(OPENSSL_USE_STATIC_LIBS TRUE)
+  # The toolchain searches the MinGW sysroot only; a path under a find root is not re-rooted.
+  list(APPEND CMAKE_FIND_ROOT_PATH ${FORKHORN_OPENSSL_MINGW_ROOT})
+  find_package(OpenSSL 3 REQUIRED)
+  list(REMOVE_ITEM CMAKE_FIND_ROOT_PATH ${FORKHORN_OPENSSL_MINGW_ROOT})
+  add_library(forkhorn_openssl INTERFACE)
+  # What static libcrypto imports besides kernel32: ws2_32 (sockets), advapi32 (CryptGenRandom,
+  # event log), user32 (MessageBox, window station); crypt32 is in OpenSSL's own list (the CAPI
+  # engine's certificate store). FindOpenSSL already adds ws2_32 and crypt32.
+  target_link_libraries(forkhorn_openssl INTERFACE OpenSSL::SSL OpenSSL::Crypto ws2_32 crypt32 advapi32 user32)
 else()
   find_package(PkgConfig REQUIRED)
   find_package(fmt REQUIRED)
