@@ -63,6 +63,7 @@ std::string describe(forkhorn::request& req)
     field(out, "path", req.path());
     field(out, "query", req.query());
     field(out, "version", req.version());
+    field(out, "scheme", req.scheme());
     out += "\"headers\": [";
     for (std::size_t i = 0; i < req.header_count(); ++i) {
         auto [name, value] = req.header_at(i);

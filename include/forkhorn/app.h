@@ -110,7 +110,7 @@ typedef struct fh_server_api {
     /** Writes a line to the server's error log. */
     void (*log)(int level, fh_str message);
 
-    /** "https" when a trusted proxy said so (secure_scheme_headers), else "http". */
+    /** "https" over TLS or when a trusted proxy said so (secure_scheme_headers), else "http". */
     fh_str (*scheme)(const fh_request* req);
 
     /** The worker's event loop, for apps that do their own I/O on it: see fh_loop_kind (NULL and

@@ -81,6 +81,13 @@ settings arbiter::worker_settings() const
 {
     settings s = cfg_;
     if (!app_in_use_.empty()) s.app = app_in_use_;
+    // The TLS files as they loaded (check_settings), over the worker's private bootstrap pipe: a
+    // renewal that went wrong since must not stop the workers started after it.
+    if (config_.tls) {
+        s.certfile = config_.tls->cert_pem;
+        s.keyfile = config_.tls->key_pem;
+        s.ca_certs = config_.tls->ca_pem;
+    }
     return s;
 }
 

@@ -121,9 +121,10 @@ void choose_tls(const settings& v, server_config& out, problems& found)
 
 // The certificate and key are loaded here, as the workers will load them: a file that does
 // not load stops a start, and a HUP keeps the running ones.
-void check_tls(const server_config& config, problems& found)
+void check_tls(server_config& config, problems& found)
 {
     if (!config.tls) return;
+    if (auto err = tls::load_files(*config.tls)) return found.push_back("TLS: " + *err);
     auto made = tls::context::make(*config.tls);
     if (auto* err = std::get_if<std::string>(&made)) found.push_back("TLS: " + *err);
 }

@@ -68,10 +68,21 @@ std::optional<std::string> assign_string(std::string& target, const setting_def&
 
 std::string toml_quote(std::string_view text)
 {
+    // A basic string: control characters escaped (a PEM's newlines, handed to a worker).
     std::string out = "\"";
     for (char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+        else if (c == '"' || c == '\\')
+            out += '\\', out += c;
+        else
+            out += c;
     }
     return out + '"';
 }

@@ -1,13 +1,16 @@
 #include "transport/tls.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 namespace forkhorn::tls {
 namespace {
@@ -52,42 +55,85 @@ std::string alpn_wire(const std::vector<std::string>& protocols)
     return wire;
 }
 
+struct bio_deleter {
+    void operator()(BIO* b) const { BIO_free(b); }
+};
+using bio_ptr = std::unique_ptr<BIO, bio_deleter>;
+
+bio_ptr memory(const std::string& text) { return bio_ptr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))); }
+
+// How a file is named in a message: a worker started again (Windows) gets the arbiter's copy of
+// the contents in place of the name, which must never end up in a log.
+std::string shown(const std::string& setting)
+{
+    return setting.starts_with("-----BEGIN") ? std::string("(the copy the server loaded)") : setting;
+}
+
+std::string key_name(const options& o) { return shown(o.keyfile.empty() ? o.certfile : o.keyfile); }
+
+// The certificate first, then the chain after it, as SSL_CTX_use_certificate_chain_file reads.
+std::optional<std::string> load_chain(SSL_CTX* ctx, const options& o)
+{
+    auto in = memory(o.cert_pem);
+    X509* cert = PEM_read_bio_X509_AUX(in.get(), nullptr, nullptr, nullptr);
+    if (!cert) return "certfile '" + shown(o.certfile) + "': " + take_errors();
+    bool used = SSL_CTX_use_certificate(ctx, cert) == 1;
+    X509_free(cert);
+    if (!used) return "certfile '" + shown(o.certfile) + "': " + take_errors();
+    while (X509* link = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr))
+        if (SSL_CTX_add0_chain_cert(ctx, link) != 1) {
+            X509_free(link);
+            return "certfile '" + shown(o.certfile) + "': " + take_errors();
+        }
+    ERR_clear_error(); // the end of the file reads as an error
+    return std::nullopt;
+}
+
 std::optional<std::string> load_identity(SSL_CTX* ctx, const options& o)
 {
-    if (SSL_CTX_use_certificate_chain_file(ctx, o.certfile.c_str()) != 1)
-        return "certfile '" + o.certfile + "': " + take_errors();
-    const auto& keyfile = o.keyfile.empty() ? o.certfile : o.keyfile;
+    if (auto err = load_chain(ctx, o)) return err;
     bool asked = false;
-    SSL_CTX_set_default_passwd_cb(ctx, refuse_password);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
-    bool loaded = SSL_CTX_use_PrivateKey_file(ctx, keyfile.c_str(), SSL_FILETYPE_PEM) == 1;
-    SSL_CTX_set_default_passwd_cb(ctx, nullptr);
-    SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
+    auto in = memory(o.key_pem);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(in.get(), nullptr, refuse_password, &asked);
     if (asked) {
+        EVP_PKEY_free(key);
         ERR_clear_error();
-        return "keyfile '" + keyfile + "' is encrypted, and forkhorn does not ask for passwords: decrypt it "
+        return "keyfile '" + key_name(o) +
+               "' is encrypted, and forkhorn does not ask for passwords: decrypt it "
                "(openssl pkey -in KEY -out KEY.plain) and keep it readable by the server only";
     }
-    if (!loaded) return "keyfile '" + keyfile + "': " + take_errors();
-    if (SSL_CTX_check_private_key(ctx) != 1)
-        return "keyfile '" + keyfile + "' does not match the certificate in '" + o.certfile + "'";
+    if (!key) return "keyfile '" + key_name(o) + "': " + take_errors();
+    bool used = SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    EVP_PKEY_free(key);
+    if (!used || SSL_CTX_check_private_key(ctx) != 1) {
+        ERR_clear_error();
+        return "keyfile '" + key_name(o) + "' does not match the certificate in '" + shown(o.certfile) + "'";
+    }
     return std::nullopt;
 }
 
 std::optional<std::string> load_client_cas(SSL_CTX* ctx, const options& o)
 {
-    int mode = o.cert_reqs == 0 ? SSL_VERIFY_NONE
+    int mode = o.cert_reqs == 0   ? SSL_VERIFY_NONE
                : o.cert_reqs == 1 ? SSL_VERIFY_PEER
                                   : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     SSL_CTX_set_verify(ctx, mode, nullptr);
-    if (o.ca_certs.empty()) {
-        if (o.cert_reqs != 0) return std::string("cert_reqs asks for client certificates: set ca_certs to the CAs they come from");
+    if (o.ca_pem.empty()) {
+        if (o.cert_reqs != 0)
+            return std::string("cert_reqs asks for client certificates: set ca_certs to the CAs they come from");
         return std::nullopt;
     }
-    if (SSL_CTX_load_verify_locations(ctx, o.ca_certs.c_str(), nullptr) != 1)
-        return "ca_certs '" + o.ca_certs + "': " + take_errors();
-    if (auto* names = SSL_load_client_CA_file(o.ca_certs.c_str())) SSL_CTX_set_client_CA_list(ctx, names);
+    auto in = memory(o.ca_pem);
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    int count = 0;
+    while (X509* ca = PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr)) {
+        ++count;
+        bool added = X509_STORE_add_cert(store, ca) == 1 && SSL_CTX_add_client_CA(ctx, ca) == 1;
+        X509_free(ca);
+        if (!added) return "ca_certs '" + shown(o.ca_certs) + "': " + take_errors();
+    }
     ERR_clear_error();
+    if (count == 0) return "ca_certs '" + shown(o.ca_certs) + "' holds no certificate";
     return std::nullopt;
 }
 
@@ -99,7 +145,8 @@ std::optional<std::string> configure(SSL_CTX* ctx, const options& o)
     // Idle keep-alive connections give their record buffers back.
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     const char* list = o.ciphers.empty() ? default_ciphers : o.ciphers.c_str();
-    if (SSL_CTX_set_cipher_list(ctx, list) != 1) return "ciphers '" + std::string(list) + "': no cipher it names is known";
+    if (SSL_CTX_set_cipher_list(ctx, list) != 1)
+        return "ciphers '" + std::string(list) + "': no cipher it names is known";
     static const unsigned char id[] = "forkhorn";
     SSL_CTX_set_session_id_context(ctx, id, sizeof id - 1);
     if (auto err = load_identity(ctx, o)) return err;
@@ -120,15 +167,34 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_len, const u
     return SSL_TLSEXT_ERR_OK;
 }
 
-context::context(SSL_CTX* ctx, const options& o) : ctx_(ctx), ragged_ok_(o.suppress_ragged_eofs), alpn_wire_(alpn_wire(o.alpn))
+context::context(SSL_CTX* ctx, const options& o)
+    : ctx_(ctx), ragged_ok_(o.suppress_ragged_eofs), alpn_wire_(alpn_wire(o.alpn))
 {
     if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx_, select_alpn, this);
 }
 
 context::~context() { SSL_CTX_free(ctx_); }
 
-std::variant<std::shared_ptr<context>, std::string> context::make(const options& o)
+std::optional<std::string> load_files(options& o)
 {
+    auto read = [](const std::string& path, std::string& into) -> std::optional<std::string> {
+        if (!into.empty() || path.empty()) return std::nullopt;
+        if (path.starts_with("-----BEGIN")) return into = path, std::nullopt;
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream text;
+        if (!(in && text << in.rdbuf())) return "cannot read '" + path + "'";
+        into = text.str();
+        return std::nullopt;
+    };
+    if (auto err = read(o.certfile, o.cert_pem)) return "certfile: " + *err;
+    if (auto err = read(o.keyfile.empty() ? o.certfile : o.keyfile, o.key_pem)) return "keyfile: " + *err;
+    if (auto err = read(o.ca_certs, o.ca_pem)) return "ca_certs: " + *err;
+    return std::nullopt;
+}
+
+std::variant<std::shared_ptr<context>, std::string> context::make(options o)
+{
+    if (auto err = load_files(o)) return *err;
     ERR_clear_error();
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx) return "cannot make a TLS context: " + take_errors();

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,21 +21,28 @@ namespace forkhorn::tls {
 
 /// What a listener's TLS is made of (Gunicorn's settings, and ours beyond them).
 struct options {
-    std::string certfile;  // PEM: the certificate, then its chain
-    std::string keyfile;   // PEM; empty: the key is in certfile
-    std::string ca_certs;  // PEM: the CAs a client certificate must come from
-    int cert_reqs = 0;     // 0 none, 1 optional, 2 required client certificates
-    std::string ciphers;   // OpenSSL cipher list for TLS 1.2; empty: modern defaults
-    std::string min_version = "1.2"; // "1.2" or "1.3"
+    std::string certfile;             // PEM: the certificate, then its chain
+    std::string keyfile;              // PEM; empty: the key is in certfile
+    std::string ca_certs;             // PEM: the CAs a client certificate must come from
+    int cert_reqs = 0;                // 0 none, 1 optional, 2 required client certificates
+    std::string ciphers;              // OpenSSL cipher list for TLS 1.2; empty: modern defaults
+    std::string min_version = "1.2";  // "1.2" or "1.3"
     bool suppress_ragged_eofs = true; // a close without close_notify is an end, not an error
     std::vector<std::string> alpn;    // protocols offered, in the server's preference
+    // The files' contents: read once by the arbiter (load_files), so that a worker started after
+    // a renewal went wrong still gets what loaded. A setting that holds PEM text is its content.
+    std::string cert_pem, key_pem, ca_pem;
 };
+
+/// Reads the files of `o` whose contents are not there yet; one line naming a file that cannot be read.
+std::optional<std::string> load_files(options& o);
 
 /// A server's SSL_CTX, made once per listener configuration and shared by its connections.
 class context {
 public:
-    /// Loads and checks the certificate and key; on failure one line naming the file and cause.
-    static std::variant<std::shared_ptr<context>, std::string> make(const options& o);
+    /// Loads and checks the certificate and key (from the contents load_files() read); on
+    /// failure one line naming the file and the cause.
+    static std::variant<std::shared_ptr<context>, std::string> make(options o);
     ~context();
     context(const context&) = delete;
     context& operator=(const context&) = delete;
@@ -47,8 +55,7 @@ private:
     ssl_ctx_st* ctx_;
     bool ragged_ok_;
     std::string alpn_wire_; // the ALPN list in wire format, for the selection callback
-    friend int select_alpn(ssl_st*, const unsigned char**, unsigned char*, const unsigned char*, unsigned int,
-                           void*);
+    friend int select_alpn(ssl_st*, const unsigned char**, unsigned char*, const unsigned char*, unsigned int, void*);
 };
 
 /// One connection's TLS, server side.

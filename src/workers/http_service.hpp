@@ -76,7 +76,7 @@ private:
     std::size_t capacity_;
     http::date_cache dates_;
     int max_requests_;
-    std::atomic<int> served_{0}; // counted by gthread's pool threads too
+    std::atomic<int> served_{0};                     // counted by gthread's pool threads too
     std::vector<std::shared_ptr<tls::context>> tls_; // by listener; null: cleartext
 };
 

@@ -40,6 +40,9 @@ public:
     bool wait_for_log(std::string_view needle, std::chrono::milliseconds timeout = 10s, int count = 1) const;
     /// The port of the first "Listening at: http://HOST:PORT" line (waits for it); 0 if none.
     int port(std::chrono::milliseconds timeout = 10s) const;
+    /// The ports of the first `count` "Listening at: http(s)://HOST:PORT" lines, in order (waits
+    /// for them); empty if they do not come.
+    std::vector<int> ports(std::size_t count, std::chrono::milliseconds timeout = 10s) const;
     void send(sig s) const;
     /// Waits for the process to exit; its exit status, or nullopt on timeout.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 10s);

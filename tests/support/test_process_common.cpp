@@ -51,12 +51,28 @@ bool server_process::wait_for_log(std::string_view needle, std::chrono::millisec
 
 int server_process::port(std::chrono::milliseconds timeout) const
 {
-    constexpr std::string_view marker = "Listening at: http://";
-    if (!wait_for_log(marker, timeout)) return 0;
-    auto text = log();
-    auto at = text.find(marker) + marker.size();
-    auto colon = text.rfind(':', text.find(' ', at));
-    return std::atoi(text.c_str() + colon + 1);
+    auto all = ports(1, timeout);
+    return all.empty() ? 0 : all.front();
+}
+
+std::vector<int> server_process::ports(std::size_t count, std::chrono::milliseconds timeout) const
+{
+    // "Listening at: http://HOST:PORT (pid)" or https://; unix: listeners have no port.
+    constexpr std::string_view marker = "Listening at: ";
+    std::vector<int> found;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    do {
+        found.clear();
+        auto text = log();
+        for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+            auto url = text.substr(at + marker.size(), text.find(' ', at + marker.size()) - at - marker.size());
+            if (!url.starts_with("http://") && !url.starts_with("https://")) continue;
+            found.push_back(std::atoi(url.c_str() + url.rfind(':') + 1));
+        }
+        if (found.size() >= count) return found;
+        sleep_ms(20);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return {};
 }
 
 struct steady_load::impl {
