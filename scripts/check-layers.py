@@ -29,7 +29,7 @@ LAYERS = [
     ("src/log", "error and access logs", ["src/http", "platform"]),
     ("src/app", "loading an app library and checking its ABI", ["include", "platform"]),
     ("src/instance", "what the processes of one server share: scoreboard, pidfile, a worker's start",
-     ["src/app", "src/log", "src/settings", "include", "platform"]),
+     ["src/app", "src/log", "src/settings", "src/transport", "include", "platform"]),
     ("src/exchange", "the request bridge: one request/response as the app sees it through the ABI",
      ["src/transport", "src/http", "src/log", "include", "platform"]),
     ("src/workers", "the worker types (sync, gthread, async, uv) and their loops",

@@ -110,6 +110,7 @@ std::optional<std::string> arbiter::start()
     if (auto err = control_.open(cfg_.proc_name)) return err;
     if (auto err = open_listeners()) return err;
     if (auto err = board_.create(scoreboard_capacity)) return err;
+    board_.rotate_ticket_keys(ticket_key_rotation);
     give_files_to_workers();
     for (const auto& l : listeners_) log_.info("Listening at: {} ({})", l.url, platform::current_pid());
     log_.info("Using worker: {}", cfg_.worker_class);
@@ -150,6 +151,7 @@ void arbiter::loop_once()
     if (control_server_) control_ready ? control_server_->on_readable() : control_server_->poll();
     reap();
     murder_workers();
+    board_.rotate_ticket_keys(ticket_key_rotation);
     maybe_promote();
     check_ready();
 }

@@ -26,6 +26,10 @@
 
 namespace forkhorn {
 
+/// How often the arbiter makes a new TLS session-ticket key; tickets sealed with the one before
+/// still open (so a ticket lives one to two rotations, docs/tls.md).
+inline constexpr std::chrono::hours ticket_key_rotation{1};
+
 /// How this arbiter was started: what HUP re-reads and USR2 re-executes.
 struct launch_info {
     std::vector<std::string> args; // the command line without argv[0]

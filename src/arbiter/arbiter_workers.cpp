@@ -96,6 +96,7 @@ int arbiter::worker_main(scoreboard_slot* slot, int age)
     // The control socket belongs to the arbiter; a worker outliving it must not keep it alive.
     if (control_server_) control_server_->close();
     auto ctx = make_worker_context(config_, listeners_, log_, app_, *slot, server_info(), age);
+    ctx.ticket_keys = &board_.ticket_keys();
     return entry_(ctx);
 }
 

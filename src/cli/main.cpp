@@ -103,6 +103,7 @@ int run_booted_worker(platform::worker_boot& boot)
     auto ctx = make_worker_context(config, boot.listeners, log, app, *slot,
                                    fh_server_info{sizeof(fh_server_info), boot.master_pid, cfg.workers, name.c_str()},
                                    boot.age);
+    ctx.ticket_keys = &board.ticket_keys();
     return run_worker_process(ctx);
 }
 

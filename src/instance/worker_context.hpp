@@ -22,6 +22,7 @@ struct worker_context {
     scoreboard_slot& slot; // this worker's heartbeat and counters
     fh_server_info server;
     fh_worker_info info;
+    const shared_ticket_keys* ticket_keys = nullptr; // the arbiter's TLS session-ticket keys
 };
 
 /// The one place a worker's context is built, whether the worker was forked from the arbiter

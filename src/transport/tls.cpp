@@ -1,7 +1,10 @@
 #include "transport/tls.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -149,6 +152,8 @@ std::optional<std::string> configure(SSL_CTX* ctx, const options& o)
         return "ciphers '" + std::string(list) + "': no cipher it names is known";
     static const unsigned char id[] = "forkhorn";
     SSL_CTX_set_session_id_context(ctx, id, sizeof id - 1);
+    // A ticket lives as long as the arbiter keeps the key that sealed it (two rotations).
+    SSL_CTX_set_timeout(ctx, 3600);
     if (auto err = load_identity(ctx, o)) return err;
     return load_client_cas(ctx, o);
 }
@@ -174,6 +179,54 @@ context::context(SSL_CTX* ctx, const options& o)
 }
 
 context::~context() { SSL_CTX_free(ctx_); }
+
+ticket_key new_ticket_key()
+{
+    ticket_key k;
+    RAND_bytes(k.name.data(), static_cast<int>(k.name.size()));
+    RAND_bytes(k.hmac.data(), static_cast<int>(k.hmac.size()));
+    RAND_bytes(k.aes.data(), static_cast<int>(k.aes.size()));
+    return k;
+}
+
+// OpenSSL's ticket key callback (SSL_CTX_set_tlsext_ticket_key_evp_cb): 1 sealed or opened
+// with the newest key, 2 opened with the previous one (the client gets a new ticket), 0 not
+// opened (a full handshake follows), -1 an error.
+struct ticket_sealer {
+    static int call(SSL* ssl, unsigned char name[16], unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+                    int seal)
+    {
+        auto* self = static_cast<context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), 0));
+        ticket_key newest, previous;
+        if (!self || !self->tickets_ || !self->tickets_(newest, previous)) return seal ? -1 : 0;
+        const ticket_key* key = &newest;
+        int found = 1;
+        if (seal) {
+            if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) return -1;
+            std::memcpy(name, newest.name.data(), newest.name.size());
+        } else if (std::memcmp(name, previous.name.data(), previous.name.size()) == 0) {
+            key = &previous, found = 2;
+        } else if (std::memcmp(name, newest.name.data(), newest.name.size()) != 0) {
+            return 0;
+        }
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(
+                                   OSSL_MAC_PARAM_KEY, const_cast<unsigned char*>(key->hmac.data()), key->hmac.size()),
+                               OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+        if (EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
+        int ok = seal ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key->aes.data(), iv)
+                      : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key->aes.data(), iv);
+        return ok == 1 ? found : -1;
+    }
+};
+
+void context::use_ticket_keys(ticket_key_source source)
+{
+    tickets_ = std::move(source);
+    SSL_CTX_set_ex_data(ctx_, 0, this);
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx_, ticket_sealer::call);
+}
 
 std::optional<std::string> load_files(options& o)
 {

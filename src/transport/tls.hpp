@@ -4,7 +4,9 @@
 // holds and feeds what it receives to received().
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -37,6 +39,19 @@ struct options {
 /// Reads the files of `o` whose contents are not there yet; one line naming a file that cannot be read.
 std::optional<std::string> load_files(options& o);
 
+/// A session-ticket key (RFC 5077's layout: a name, an HMAC key, an AES key). Tickets are sealed
+/// with the newest and opened with either of the two current ones.
+struct ticket_key {
+    std::array<unsigned char, 16> name;
+    std::array<unsigned char, 32> hmac;
+    std::array<unsigned char, 32> aes;
+};
+/// A fresh random key.
+ticket_key new_ticket_key();
+/// Where a context finds the keys of the moment: the arbiter's, shared by all its workers, so a
+/// client resumes with whichever worker it reaches. False when there are none.
+using ticket_key_source = std::function<bool(ticket_key& newest, ticket_key& previous)>;
+
 /// A server's SSL_CTX, made once per listener configuration and shared by its connections.
 class context {
 public:
@@ -49,13 +64,18 @@ public:
 
     ssl_ctx_st* native() const { return ctx_; }
     bool suppress_ragged_eofs() const { return ragged_ok_; }
+    /// Seals and opens session tickets with the keys `source` gives (instead of OpenSSL's own
+    /// per-process key, which only the worker that issued a ticket could open).
+    void use_ticket_keys(ticket_key_source source);
 
 private:
     explicit context(ssl_ctx_st* ctx, const options& o);
     ssl_ctx_st* ctx_;
     bool ragged_ok_;
     std::string alpn_wire_; // the ALPN list in wire format, for the selection callback
+    ticket_key_source tickets_;
     friend int select_alpn(ssl_st*, const unsigned char**, unsigned char*, const unsigned char*, unsigned int, void*);
+    friend struct ticket_sealer;
 };
 
 /// One connection's TLS, server side.

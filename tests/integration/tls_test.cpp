@@ -29,7 +29,8 @@ struct tls_server {
     explicit tls_server(std::vector<std::string> extra = {}, int cert_reqs = -1)
     {
         std::vector<std::string> args{"--certfile", pki.server_cert, "--keyfile", pki.server_key};
-        if (cert_reqs >= 0) args.insert(args.end(), {"--ca-certs", pki.ca_cert, "--cert-reqs", std::to_string(cert_reqs)});
+        if (cert_reqs >= 0)
+            args.insert(args.end(), {"--ca-certs", pki.ca_cert, "--cert-reqs", std::to_string(cert_reqs)});
         args.insert(args.end(), extra.begin(), extra.end());
         server = std::make_unique<server_process>(bin, serve_args(lib(examples, "echo"), args));
         port = server->port(20s);
@@ -179,13 +180,12 @@ BOOST_AUTO_TEST_CASE(client_certificates_required)
     // TLS 1.3 ends the handshake before the server checks: the refusal comes with the first read.
     bool refused = !none.ok() || !none.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n") || none.read_response().empty();
     BOOST_TEST(refused, "served a client without a certificate");
-    tls_connection stranger(s.port, {.ca_cert = s.pki.ca_cert, .client_cert = s.pki.stranger_cert,
-                                     .client_key = s.pki.stranger_key});
-    refused = !stranger.ok() || !stranger.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n") ||
-              stranger.read_response().empty();
+    tls_connection stranger(
+        s.port, {.ca_cert = s.pki.ca_cert, .client_cert = s.pki.stranger_cert, .client_key = s.pki.stranger_key});
+    refused = !stranger.ok() || !stranger.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n") || stranger.read_response().empty();
     BOOST_TEST(refused, "served a client whose certificate comes from another CA");
-    auto known = tls_get(s.port, {.ca_cert = s.pki.ca_cert, .client_cert = s.pki.client_cert,
-                                  .client_key = s.pki.client_key});
+    auto known =
+        tls_get(s.port, {.ca_cert = s.pki.ca_cert, .client_cert = s.pki.client_cert, .client_key = s.pki.client_key});
     BOOST_TEST(known.starts_with("HTTP/1.1 200"), known << s.server->log());
 }
 
@@ -193,9 +193,42 @@ BOOST_AUTO_TEST_CASE(client_certificates_optional)
 {
     tls_server s({}, 1);
     BOOST_TEST(tls_get(s.port, s.trusting()).starts_with("HTTP/1.1 200"), s.server->log());
-    auto known = tls_get(s.port, {.ca_cert = s.pki.ca_cert, .client_cert = s.pki.client_cert,
-                                  .client_key = s.pki.client_key});
+    auto known =
+        tls_get(s.port, {.ca_cert = s.pki.ca_cert, .client_cert = s.pki.client_cert, .client_key = s.pki.client_key});
     BOOST_TEST(known.starts_with("HTTP/1.1 200"), known << s.server->log());
+}
+
+// Tickets are sealed with the arbiter's keys: a worker that never saw the client (here the one
+// started after the first was killed) resumes its session, on TLS 1.2 and 1.3.
+BOOST_AUTO_TEST_CASE(a_session_resumes_with_another_worker)
+{
+    tls_server s;
+    for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+        tls_options o = s.trusting();
+        o.min_version = o.max_version = version;
+        {
+            tls_connection first(s.port, o);
+            BOOST_REQUIRE_MESSAGE(first.ok(), first.error());
+            BOOST_REQUIRE(first.send("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+            BOOST_REQUIRE(!first.read_response().empty()); // TLS 1.3 sends its ticket after the handshake
+            o.session = first.session();
+        }
+        BOOST_REQUIRE(o.session);
+        auto before = s.server->children();
+        for (int pid : before) kill_hard(pid);
+        BOOST_REQUIRE_MESSAGE(eventually(
+                                  [&] {
+                                      auto now = s.server->children();
+                                      return now.size() == 1 && disjoint(before, now);
+                                  },
+                                  20s),
+                              s.server->log());
+        tls_connection again(s.port, o, 20s);
+        BOOST_REQUIRE_MESSAGE(again.ok(), again.error() << s.server->log());
+        BOOST_TEST(again.resumed(), "version " << version << ": the new worker did not resume the session");
+        BOOST_REQUIRE(again.send("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+        BOOST_TEST(again.read_response().starts_with("HTTP/1.1 200"));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(https_binds_choose_tls_per_listener)

@@ -44,8 +44,7 @@ X509* new_cert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* iss
     X509_gmtime_adj(X509_getm_notAfter(cert), 2 * 24 * 3600);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
     X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : name);
     X509* signer = issuer ? issuer : cert;
     add_extension(cert, signer, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE");
@@ -105,9 +104,8 @@ void issue_server(const test_pki& pki, const std::string& name)
 
 test_pki make_test_pki(const std::string& dir, const std::string& name)
 {
-    test_pki pki{dir + "/ca.pem",          dir + "/server.pem",   dir + "/server.key",
-                 dir + "/client.pem",      dir + "/client.key",   dir + "/stranger.pem",
-                 dir + "/stranger.key",    dir + "/encrypted.key"};
+    test_pki pki{dir + "/ca.pem",     dir + "/server.pem",   dir + "/server.key",   dir + "/client.pem",
+                 dir + "/client.key", dir + "/stranger.pem", dir + "/stranger.key", dir + "/encrypted.key"};
     EVP_PKEY* ca_key = new_key();
     X509* ca = new_cert(ca_key, "forkhorn test CA", nullptr, nullptr, true, false);
     write_pem(pki.ca_cert, ca, nullptr);
@@ -164,7 +162,8 @@ tls_connection::tls_connection(int port, const tls_options& o, std::chrono::mill
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, host); // SNI (the macro casts)
     if (!o.alpn.empty()) {
         std::string wire = static_cast<char>(o.alpn.size()) + o.alpn;
-        SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(wire.data()), static_cast<unsigned>(wire.size()));
+        SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(wire.data()),
+                            static_cast<unsigned>(wire.size()));
     }
     if (o.session) SSL_set_session(ssl, static_cast<SSL_SESSION*>(o.session.get()));
     for (;;) {
@@ -176,7 +175,7 @@ tls_connection::tls_connection(int port, const tls_options& o, std::chrono::mill
             char text[256] = "timed out";
             if (unsigned long err = ERR_get_error()) ERR_error_string_n(err, text, sizeof text);
             error_ = e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ? "the server closed the connection"
-                                                                         : std::string(text);
+                                                                          : std::string(text);
             return;
         }
         BIO_wait(bio, std::time(nullptr) + 1, 20);
@@ -186,6 +185,8 @@ tls_connection::tls_connection(int port, const tls_options& o, std::chrono::mill
 
 tls_connection::~tls_connection()
 {
+    // Without close_notify OpenSSL takes the session for a bad one and will not resume it.
+    if (ok_) (void)SSL_shutdown(static_cast<SSL*>(ssl_));
     if (ssl_) SSL_free(static_cast<SSL*>(ssl_));
     if (ctx_) SSL_CTX_free(static_cast<SSL_CTX*>(ctx_));
 }

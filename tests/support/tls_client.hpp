@@ -25,11 +25,11 @@ test_pki make_test_pki(const std::string& dir, const std::string& name = "forkho
 void renew_server_certificate(const test_pki& pki, const std::string& name);
 
 struct tls_options {
-    std::string ca_cert;                     // verify the server against it ("" = no check)
-    std::string client_cert, client_key;     // present a client certificate
-    int min_version = 0, max_version = 0;    // TLS1_2_VERSION...; 0 = OpenSSL's
-    std::string alpn;                        // one protocol to offer, "" = none
-    std::shared_ptr<void> session;           // resume this session (from tls_connection::session())
+    std::string ca_cert;                  // verify the server against it ("" = no check)
+    std::string client_cert, client_key;  // present a client certificate
+    int min_version = 0, max_version = 0; // TLS1_2_VERSION...; 0 = OpenSSL's
+    std::string alpn;                     // one protocol to offer, "" = none
+    std::shared_ptr<void> session;        // resume this session (from tls_connection::session())
 };
 
 /// One TLS connection to 127.0.0.1:`port`, handshaken in the constructor.
