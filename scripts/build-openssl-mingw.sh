@@ -43,16 +43,22 @@ if complete; then echo "$prefix"; exit 0; fi
 build=$DEST/openssl-mingw-build-$upstream
 rm -rf "$build" "$prefix"
 mkdir -p "$build"
-echo "build-openssl-mingw.sh: building OpenSSL $version for MinGW-w64 in $build (make -j$JOBS)" >&2
-(
+log=$DEST/openssl-mingw-build.log
+echo "build-openssl-mingw.sh: building OpenSSL $version for MinGW-w64 in $build (make -j$JOBS, log $log)" >&2
+# Its thousands of compiler lines go to the log (CI's stays readable); the end of it on failure.
+if ! (
   cd "$build"
   # the host's compiler settings are not the target's
   unset CFLAGS CPPFLAGS CXXFLAGS LDFLAGS LDLIBS AR RANLIB RC WINDRES CROSS_COMPILE
   # shellcheck disable=SC2086 # $options is a list of words
-  CC=$CC perl "$src/Configure" $options >&2
-  make -j"$JOBS" build_libs >&2
-  make install_dev >&2
-)
+  CC=$CC perl "$src/Configure" $options
+  make -j"$JOBS" build_libs
+  make install_dev
+) >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "build-openssl-mingw.sh: the build failed (whole log: $log)" >&2
+  exit 1
+fi
 echo "$want" > "$stamp"
 rm -rf "$build"
 complete || { echo "build-openssl-mingw.sh: $prefix is incomplete after install" >&2; exit 1; }

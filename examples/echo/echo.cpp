@@ -64,6 +64,12 @@ std::string describe(forkhorn::request& req)
     field(out, "query", req.query());
     field(out, "version", req.version());
     field(out, "scheme", req.scheme());
+    if (!req.tls(FH_TLS_PROTOCOL).empty()) {
+        field(out, "tls_protocol", req.tls(FH_TLS_PROTOCOL));
+        field(out, "tls_cipher", req.tls(FH_TLS_CIPHER));
+        field(out, "tls_alpn", req.tls(FH_TLS_ALPN));
+        field(out, "tls_client", req.tls(FH_TLS_PEER_SUBJECT));
+    }
     out += "\"headers\": [";
     for (std::size_t i = 0; i < req.header_count(); ++i) {
         auto [name, value] = req.header_at(i);

@@ -68,6 +68,14 @@ enum fh_loop_kind {
     FH_LOOP_UV = 2    /**< a uv_loop_t* (the uv worker) */
 };
 
+/** What fh_server_api.tls tells about the TLS connection a request came over. */
+enum fh_tls_field {
+    FH_TLS_PROTOCOL = 0,    /**< "TLSv1.2", "TLSv1.3" */
+    FH_TLS_CIPHER = 1,      /**< OpenSSL's name of the cipher, e.g. "TLS_AES_256_GCM_SHA384" */
+    FH_TLS_ALPN = 2,        /**< the protocol agreed by ALPN ("http/1.1"), empty when none */
+    FH_TLS_PEER_SUBJECT = 3 /**< the client certificate's subject (RFC 2253), empty when none */
+};
+
 /** Completion of a non-blocking call (read_body_async, write_async): `result` is what the call
  *  would have returned had it finished at once. Runs on the worker's loop thread. */
 typedef void (*fh_io_done)(void* arg, int64_t result);
@@ -131,6 +139,9 @@ typedef struct fh_server_api {
      *  follows once they are sent: write again only after it. Call it on the loop thread. On
      *  sync and gthread it blocks like write. */
     int (*write_async)(fh_response* res, const void* data, size_t size, fh_io_done done, void* arg);
+    /** About the TLS connection the request came over (see fh_tls_field); empty for a cleartext
+     *  connection. The text lives as long as the request. */
+    fh_str (*tls)(const fh_request* req, int field);
 } fh_server_api;
 
 /** What a server hook learns about the server. */
@@ -168,6 +179,9 @@ typedef struct fh_hooks {
     void (*worker_exit)(const fh_server_info* server, const fh_worker_info* worker);      /**< worker, as it exits */
     void (*nworkers_changed)(const fh_server_info* server, int new_value, int old_value); /**< arbiter */
     void (*on_exit)(const fh_server_info* server); /**< arbiter, just before it exits */
+    /** Worker, for each TLS context it makes (at start): `ssl_ctx` is the OpenSSL SSL_CTX*, set up
+     *  from the TLS settings, which the app may adjust (Gunicorn's ssl_context hook). */
+    void (*ssl_context)(const fh_server_info* server, void* ssl_ctx);
 } fh_hooks;
 
 /** The application descriptor returned by the exported entry function. */

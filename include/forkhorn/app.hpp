@@ -69,6 +69,14 @@ public:
         return has ? to_view(api_->scheme(req_)) : std::string_view("http");
     }
 
+    /// About the TLS connection the request came over (fh_tls_field); empty over cleartext or
+    /// from a server older than the call.
+    std::string_view tls(fh_tls_field field) const
+    {
+        bool has = api_->struct_size >= offsetof(fh_server_api, tls) + sizeof(api_->tls);
+        return has && api_->tls ? to_view(api_->tls(req_, field)) : std::string_view();
+    }
+
     /// The first header with this name (case-insensitive).
     std::optional<std::string_view> header(std::string_view name) const
     {

@@ -153,6 +153,8 @@ private:
     bool ready_ = false;
     bool served_ = false; // ready once: from then on a worker that fails to boot is replaced, not fatal
     std::chrono::steady_clock::time_point spawn_after_; // a pause after a worker failed to boot
+    int spawn_failures_ = 0;                            // process creations failed in a row
+    static constexpr int spawn_attempts = 5;
     bool running_ = true;
     bool stopping_ = false;
     bool quick_requested_ = false;

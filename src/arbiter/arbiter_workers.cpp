@@ -66,9 +66,17 @@ void arbiter::spawn_one()
                                [this] { return settings_toml(worker_settings()); }};
     if (auto err = platform::spawn_worker(spec, pid)) {
         board_.release(slot);
-        log_.error("Cannot start a worker: {}", *err);
-        return halt(1, "Cannot fork workers.");
+        // fork's EAGAIN or a CreateProcess that fails under load passes: tried again after a
+        // pause, and only a failure that lasts stops the server (Gunicorn's halt).
+        if (++spawn_failures_ >= spawn_attempts) {
+            log_.error("Cannot start a worker: {}", *err);
+            return halt(1, "Cannot fork workers.");
+        }
+        log_.error("Cannot start a worker: {}; trying again in 1 s", *err);
+        spawn_after_ = clock::now() + 1s;
+        return;
     }
+    spawn_failures_ = 0;
     slot->pid = pid;
     workers_[pid] = worker{age, generation_, slot, clock::now(), std::nullopt, false};
     ++spawned_;

@@ -93,6 +93,7 @@ const fh_server_api api_table = {
     [](fh_response* r, const void* data, std::size_t size, fh_io_done done, void* arg) noexcept {
         return ex(r).write_async(std::string_view(static_cast<const char*>(data), size), done, arg);
     },
+    [](const fh_request* r, int field) noexcept { return str(ex(r).tls_field(field)); },
 };
 
 } // namespace
@@ -291,6 +292,21 @@ int exchange::commit(std::int64_t complete_length)
     frame_body(wire, body_part(out_));
     out_.clear();
     return send_wire(wire) ? FH_OK : (reusable_ = false, FH_ERR_IO);
+}
+
+std::string_view exchange::tls_field(int field)
+{
+    const auto* tls = io_.secure_session();
+    if (!tls || !tls->handshake_done()) return {};
+    switch (field) {
+    case FH_TLS_PROTOCOL: return tls->protocol();
+    case FH_TLS_CIPHER: return tls->cipher();
+    case FH_TLS_ALPN: return tls->alpn();
+    case FH_TLS_PEER_SUBJECT:
+        if (peer_subject_.empty()) peer_subject_ = tls->peer_subject();
+        return peer_subject_;
+    default: return {};
+    }
 }
 
 std::string_view exchange::body_part(std::string_view data)

@@ -101,6 +101,8 @@ public:
     const http::request_head& head() const { return head_; }
     std::string_view remote_addr() const { return remote_addr_; }
     std::string_view scheme() const { return scheme_; }
+    /// fh_tls_field `field` of the connection's TLS; empty for cleartext.
+    std::string_view tls_field(int field);
     int status() const { return status_; }
     std::uint64_t body_bytes_sent() const { return body_sent_; }
     std::span<const http::header_field> response_headers() const { return header_views_; }
@@ -140,6 +142,7 @@ private:
     transport& io_;
     std::string_view remote_addr_;
     std::string_view scheme_;
+    std::string peer_subject_; // made on demand (tls_field), lives as long as the request
     http::date_cache& dates_;
     bool head_request_;
     fh_request request_{this};

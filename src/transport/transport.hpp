@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "transport/tls.hpp"
+
 namespace forkhorn {
 
 /// The byte stream under an exchange: a connection with its receive buffer. Body bytes are
@@ -31,6 +33,8 @@ public:
     {
         return send_file(path, offset, length) ? static_cast<std::int64_t>(length) : -1;
     }
+    /// The TLS session under this stream; nullptr for cleartext.
+    virtual const tls::session* secure_session() const { return nullptr; }
     static constexpr std::int64_t not_yet = -2;
 };
 

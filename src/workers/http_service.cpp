@@ -76,6 +76,7 @@ std::optional<std::string> http_service::prepare_tls()
             auto made = tls::context::make(*ctx_.config.tls);
             if (auto* err = std::get_if<std::string>(&made)) return *err;
             shared = std::get<std::shared_ptr<tls::context>>(made);
+            call_hook(ctx_.app.hooks(), &fh_hooks::ssl_context, &ctx_.server, static_cast<void*>(shared->native()));
             if (const auto* keys = ctx_.ticket_keys)
                 shared->use_ticket_keys([keys](tls::ticket_key& newest, tls::ticket_key& previous) {
                     return keys->read(newest, previous);

@@ -46,6 +46,16 @@ struct tls_server {
     }
 };
 
+// Windows links OpenSSL statically into forkhorn.exe, so an app DLL cannot share its SSL_CTX.
+struct without_static_openssl {
+    boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const
+    {
+        boost::test_tools::assertion_result r(library_path("", "x").ends_with(".so"));
+        r.message() << "forkhorn.exe has its own static OpenSSL: an app DLL cannot adjust its SSL_CTX";
+        return r;
+    }
+};
+
 std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
 
 std::string base64_decode(std::string_view in)
@@ -81,6 +91,8 @@ BOOST_AUTO_TEST_CASE(tls_1_2_and_1_3_answer_and_the_app_sees_https)
         auto reply = c.read_response();
         BOOST_TEST(status_line(reply) == "HTTP/1.1 200 OK", reply);
         BOOST_TEST(reply.find(R"("scheme": "https")") != std::string::npos, reply);
+        BOOST_TEST(reply.find(R"("tls_protocol": ")" + c.version() + "\"") != std::string::npos, reply);
+        BOOST_TEST(reply.find(R"("tls_client": "")") != std::string::npos, reply);
         // The same connection serves the next request (keep-alive, where the worker type allows it).
         BOOST_REQUIRE(c.send("GET /second HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
         auto second = c.read_response();
@@ -299,6 +311,25 @@ BOOST_AUTO_TEST_CASE(hup_takes_a_renewed_certificate_and_keeps_the_old_one_when_
     auto now = subject();
     BOOST_TEST(now.find("renewed") != std::string::npos, now << "\n" << s.server->log());
     s.still_serves();
+}
+
+// The app's ssl_context hook adjusts the context the worker made (here: TLS 1.2 at most).
+BOOST_AUTO_TEST_CASE(the_ssl_context_hook_adjusts_the_context,
+                     *boost::unit_test::precondition(without_static_openssl{}))
+{
+    temp_dir dir;
+    auto pki = make_test_pki(dir.path);
+    auto hook_log = dir / "hooks.log";
+    server_process server(
+        bin, serve_args(lib(fixtures, "tls_hook_app"), {"--certfile", pki.server_cert, "--keyfile", pki.server_key}),
+        {"FORKHORN_HOOK_LOG=" + hook_log});
+    int port = server.port(20s);
+    BOOST_REQUIRE_MESSAGE(port > 0, server.log());
+    require_booted(server);
+    tls_connection c(port, {.ca_cert = pki.ca_cert});
+    BOOST_REQUIRE_MESSAGE(c.ok(), c.error() << server.log());
+    BOOST_TEST(c.version() == "TLSv1.2");
+    BOOST_TEST(read_text(hook_log).find("ssl_context") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
