@@ -313,6 +313,43 @@ BOOST_AUTO_TEST_CASE(hup_takes_a_renewed_certificate_and_keeps_the_old_one_when_
     s.still_serves();
 }
 
+BOOST_AUTO_TEST_CASE(an_unknown_server_name_gets_the_one_certificate)
+{
+    tls_server s;
+    auto reply = tls_get(s.port, {.ca_cert = s.pki.ca_cert, .server_name = "unknown.example"});
+    BOOST_TEST(reply.starts_with("HTTP/1.1 200"), reply << s.server->log());
+}
+
+// TLS 1.2 renegotiation is refused (a client's way to make the server work hard); the
+// connection and the worker carry on.
+BOOST_AUTO_TEST_CASE(renegotiation_is_refused)
+{
+    tls_server s;
+    {
+        tls_connection c(s.port, {.ca_cert = s.pki.ca_cert, .max_version = TLS1_2_VERSION});
+        BOOST_REQUIRE_MESSAGE(c.ok(), c.error());
+        BOOST_TEST(!c.renegotiate(), "the server renegotiated");
+    }
+    s.still_serves();
+}
+
+// Hundreds of connections that open and send nothing (or stop inside the handshake) hold no
+// worker: a client that talks is served meanwhile (not on sync, which serves one at a time).
+BOOST_AUTO_TEST_CASE(a_slow_handshake_flood_does_not_starve_clients,
+                     *boost::unit_test::precondition(worker_is{"sync", true}))
+{
+    tls_server s;
+    std::vector<std::unique_ptr<client_connection>> flood;
+    for (int i = 0; i < 300; ++i) {
+        flood.push_back(std::make_unique<client_connection>(s.port));
+        if (i % 2) (void)flood.back()->send(std::string_view("\x16\x03\x01\x02\x00\x01", 6));
+    }
+    for (int i = 0; i < 5; ++i) {
+        auto reply = tls_get(s.port, s.trusting());
+        BOOST_TEST(reply.starts_with("HTTP/1.1 200"), "not served beside the flood: " << reply);
+    }
+}
+
 // The app's ssl_context hook adjusts the context the worker made (here: TLS 1.2 at most).
 BOOST_AUTO_TEST_CASE(the_ssl_context_hook_adjusts_the_context,
                      *boost::unit_test::precondition(without_static_openssl{}))

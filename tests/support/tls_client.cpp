@@ -163,8 +163,8 @@ tls_connection::tls_connection(int port, const tls_options& o, std::chrono::mill
     auto* ssl = SSL_new(ctx);
     ssl_ = ssl;
     SSL_set_bio(ssl, bio, bio);
-    static char host[] = "localhost";
-    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, host); // SNI (the macro casts)
+    std::string host = o.server_name;
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, host.data()); // SNI (the macro casts)
     if (!o.alpn.empty()) {
         std::string wire = static_cast<char>(o.alpn.size()) + o.alpn;
         SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(wire.data()),
@@ -240,6 +240,25 @@ bool tls_connection::send(std::string_view bytes)
         BIO_wait(SSL_get_rbio(ssl), std::time(nullptr) + 1, 20);
     }
     return ok_;
+}
+
+bool tls_connection::renegotiate()
+{
+    auto* ssl = static_cast<SSL*>(ssl_);
+    if (!ok_ || SSL_renegotiate(ssl) != 1) return false;
+    auto deadline = clock::now() + std::chrono::seconds(5);
+    while (clock::now() < deadline) {
+        ERR_clear_error();
+        int r = SSL_do_handshake(ssl);
+        if (r == 1) return SSL_renegotiate_pending(ssl) == 0;
+        int e = SSL_get_error(ssl, r);
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) return false;
+        // The server's answer (or refusal) comes with its next record: ask for one.
+        char byte;
+        if (SSL_read(ssl, &byte, 1) <= 0 && SSL_get_error(ssl, -1) != SSL_ERROR_WANT_READ) return false;
+        BIO_wait(SSL_get_rbio(ssl), std::time(nullptr) + 1, 20);
+    }
+    return false;
 }
 
 // Bytes read (> 0), 0 at the server's close, -1 on an error or at the deadline.

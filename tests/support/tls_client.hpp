@@ -25,11 +25,12 @@ test_pki make_test_pki(const std::string& dir, const std::string& name = "forkho
 void renew_server_certificate(const test_pki& pki, const std::string& name);
 
 struct tls_options {
-    std::string ca_cert;                  // verify the server against it ("" = no check)
-    std::string client_cert, client_key;  // present a client certificate
-    int min_version = 0, max_version = 0; // TLS1_2_VERSION...; 0 = OpenSSL's
-    std::string alpn;                     // one protocol to offer, "" = none
-    std::shared_ptr<void> session;        // resume this session (from tls_connection::session())
+    std::string ca_cert;                   // verify the server against it ("" = no check)
+    std::string client_cert, client_key;   // present a client certificate
+    int min_version = 0, max_version = 0;  // TLS1_2_VERSION...; 0 = OpenSSL's
+    std::string alpn;                      // one protocol to offer, "" = none
+    std::shared_ptr<void> session;         // resume this session (from tls_connection::session())
+    std::string server_name = "localhost"; // SNI
 };
 
 /// One TLS connection to 127.0.0.1:`port`, handshaken in the constructor.
@@ -50,6 +51,8 @@ public:
     std::shared_ptr<void> session() const;
 
     bool send(std::string_view bytes);
+    /// Asks for a renegotiation (TLS 1.2); true when the server went along with it.
+    bool renegotiate();
     /// Reads one HTTP/1.1 response (Content-Length or chunked or until close); "" on failure.
     std::string read_response(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     /// Reads until the server closes (or `timeout`); true when it closed.
