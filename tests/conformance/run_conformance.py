@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs HTTP/1.1 conformance cases against forkhorn serving the echo app.
 
-Usage: run_conformance.py [--shared] FORKHORN_BIN ECHO_LIB [WORKER_CLASS [EMULATOR]]
+Usage: run_conformance.py [--shared] [--tls] FORKHORN_BIN ECHO_LIB [WORKER_CLASS [EMULATOR]]
 (EMULATOR: how to run a cross-built binary, e.g. cmake/wine-run.sh for Windows.)
 
 Without --shared it runs the project's own cases (cases/*.json next to this script, judged by
@@ -12,6 +12,9 @@ With --shared it runs the team's external corpus instead (../shared/conformance 
 clone, or $FORKHORN_CONFORMANCE_DIR) with that corpus's own runner. When it is absent the run
 is skipped with a visible message (exit 77, CTest's SKIP_RETURN_CODE). Corpus cases skipped on
 purpose are listed, with their reasons, in skip.txt next to this script.
+
+With --tls the server speaks TLS (a certificate made at test time) and every case goes through a
+cleartext-to-TLS relay (tls_relay.py), so the same cases check HTTP over TLS.
 
 Either way the server is forkhorn itself: `forkhorn ECHO_LIB:app -b 127.0.0.1:0 -w 2 -k KIND`,
 stopped with SIGTERM (under an emulator with `forkhorn ctl --pid PIDFILE term`, since wine
@@ -33,6 +36,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import http_cases  # noqa: E402
+import tls_relay  # noqa: E402
 
 KEEP_ALIVE_WORKERS = ("gthread", "async", "uv")
 
@@ -115,7 +119,8 @@ def run_shared_corpus(corpus, port, worker):
 
 def main(argv):
     shared = "--shared" in argv
-    args = [a for a in argv if a != "--shared"]
+    tls = "--tls" in argv
+    args = [a for a in argv if a not in ("--shared", "--tls")]
     if len(args) < 2:
         print(__doc__)
         return 2
@@ -131,13 +136,21 @@ def main(argv):
     timeout = float(os.environ.get("FORKHORN_CONFORMANCE_TIMEOUT", 30 if emulator else 10))
     with tempfile.NamedTemporaryFile("w+", suffix=".log") as log, tempfile.TemporaryDirectory() as tmp:
         pidfile = os.path.join(tmp, "conformance.pid")
+        tls_args = []
+        if tls:
+            cert, key = tls_relay.make_certificate(tmp)
+            tls_args = ["--certfile", cert, "--keyfile", key]
         server = subprocess.Popen(emulator + [binary, echo + ":app", "-b", "127.0.0.1:0", "-w", "2", "-k", worker,
-                                              "--graceful-timeout", "5", "-p", pidfile, "--no-control-socket"],
-                                  stdout=subprocess.DEVNULL, stderr=log)
+                                              "--graceful-timeout", "5", "-p", pidfile, "--no-control-socket"]
+                                  + tls_args, stdout=subprocess.DEVNULL, stderr=log)
+        relay = None
         try:
             start_deadline = time.monotonic() + (60 if emulator else 20)
-            port = wait_for_log(log.name, server, start_deadline, r"Listening at: http://127\.0\.0\.1:(\d+)")
+            port = wait_for_log(log.name, server, start_deadline, r"Listening at: https?://127\.0\.0\.1:(\d+)")
             booted = port and wait_for_log(log.name, server, start_deadline, r"Booting worker", 2)
+            if booted and tls:
+                relay = tls_relay.Relay(("127.0.0.1", int(port)), cert)
+                port = relay.port
             if not booted or not wait_until_serving(int(port), start_deadline):
                 print("forkhorn did not start serving:\n" + open(log.name, errors="replace").read())
                 return 1
@@ -146,6 +159,8 @@ def main(argv):
                 return run_shared_corpus(corpus, port, worker)
             return run_own_cases(port, worker, timeout)
         finally:
+            if relay:
+                relay.close()
             if emulator:
                 # wine does not forward SIGTERM to the Windows process: ask the arbiter itself.
                 subprocess.call(emulator + [binary, "ctl", "--pid", pidfile, "term"])
