@@ -7,7 +7,8 @@
 # Each stage prints the seconds since the start, so CI's time can be read off the log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh clang clang-format clang-tidy libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis dpkg-dev
+scripts/deps.sh clang clang-format clang-tidy libclang-rt-14-dev g++-mingw-w64-x86-64-posix wine64 wine nsis dpkg-dev \
+  testssl.sh
 export CCACHE_DIR="${CCACHE_DIR:-$PWD/out/ccache}"
 
 echo "== platform conditionals outside platform/ (must be none)"
@@ -28,6 +29,9 @@ cmake --build --preset dev
 echo "== clang-tidy (scripts/check-tidy.sh)"
 scripts/check-tidy.sh
 ctest --preset dev -j2
+
+echo "== testssl.sh against a TLS port with the default settings (at ${SECONDS} s)"
+scripts/testssl.sh out/dev async
 
 echo "== parser fuzzer for ${FUZZ_SECONDS:-60} s (at ${SECONDS} s)"
 cmake --preset fuzz >/dev/null

@@ -152,8 +152,10 @@ std::optional<std::string> configure(SSL_CTX* ctx, const options& o)
         return "ciphers '" + std::string(list) + "': no cipher it names is known";
     static const unsigned char id[] = "forkhorn";
     SSL_CTX_set_session_id_context(ctx, id, sizeof id - 1);
-    // A ticket lives as long as the arbiter keeps the key that sealed it (two rotations).
+    // A ticket lives as long as the arbiter keeps the key that sealed it (two rotations). A
+    // per-worker session cache would only help a client that reaches the same worker again.
     SSL_CTX_set_timeout(ctx, 3600);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     if (auto err = load_identity(ctx, o)) return err;
     return load_client_cas(ctx, o);
 }
