@@ -11,6 +11,12 @@ nginx in the same run. Per server: PSS per worker when idle, and exec-to-first-2
 The servers run on CPU 0, wrk on CPU 1 (taskset), so they do not share a core.
 
   bench/bench.py --forkhorn out/release/forkhorn --hello out/release/examples/libhello.so
+
+With --tls every server speaks TLS with the same certificate (ECDSA P-256, made for the run) and
+protocols (TLS 1.2 and 1.3), and the loads are tls-keepalive-50 (requests on established
+connections) and tls-close-50 (a new connection, so a full handshake, per request). nginx gets a
+shared session cache so that, like forkhorn's arbiter-keyed tickets, it can resume on any worker.
+Gunicorn is left out of the TLS run (its TLS is Python's ssl module in every worker).
 """
 import argparse
 import json
@@ -19,6 +25,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -37,6 +44,16 @@ LOADS = {
     "close-50": ["-c", "50", "-H", "Connection: close"],
 }
 
+TLS_LOADS = {
+    "tls-keepalive-50": ["-c", "50"],
+    "tls-close-50": ["-c", "50", "-H", "Connection: close"],
+}
+
+NGINX_TLS = """listen 127.0.0.1:{port} ssl backlog=2048;
+        ssl_certificate {cert}; ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3; ssl_prefer_server_ciphers on;
+        ssl_session_cache shared:SSL:10m; ssl_session_tickets on;"""
+
 NGINX_CONF = """
 worker_processes 2;
 daemon off;
@@ -48,7 +65,7 @@ http {{
     client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir};
     uwsgi_temp_path {dir}; scgi_temp_path {dir};
     server {{
-        listen 127.0.0.1:{port} backlog=2048;
+        {listen}
         location / {{ default_type text/plain; return 200 "Hello, World!\\n"; }}
     }}
 }}
@@ -61,10 +78,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def make_certificate(tmp):
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return cert, key
+
+
 def servers(args, tmp):
     """name -> (argv builder taking a port, the number of worker processes)."""
     fh = [args.forkhorn, args.hello + ":app", "-w", "2", "--keep-alive", "30", "--no-control-socket",
           "--backlog", "2048", "--worker-connections", "4096"]
+    if args.tls:
+        fh += ["--certfile", args.tls[0], "--keyfile", args.tls[1]]
     gunicorn = [GUNICORN_PYTHON, "-m", "gunicorn", "--chdir", HERE, "--log-level", "warning", "--backlog", "2048"]
     table = {
         "nginx": (lambda p: ["nginx", "-c", write_nginx_conf(tmp, p)], 2),
@@ -76,13 +103,18 @@ def servers(args, tmp):
         "forkhorn-async": (lambda p: fh + ["-k", "async", "-b", f"127.0.0.1:{p}"], 2),
         "forkhorn-uv": (lambda p: fh + ["-k", "uv", "-b", f"127.0.0.1:{p}"], 2),
     }
+    if args.tls:
+        table = {k: v for k, v in table.items() if not k.startswith("gunicorn")}
+        table["nginx"] = (lambda p: ["nginx", "-c", write_nginx_conf(tmp, p, args.tls)], 2)
     return {k: v for k, v in table.items() if not args.only or k in args.only.split(",")}
 
 
-def write_nginx_conf(tmp, port):
+def write_nginx_conf(tmp, port, tls=None):
     path = os.path.join(tmp, "nginx.conf")
+    listen = (NGINX_TLS.format(port=port, cert=tls[0], key=tls[1]) if tls
+              else f"listen 127.0.0.1:{port} backlog=2048;")
     with open(path, "w") as f:
-        f.write(NGINX_CONF.format(dir=tmp, port=port))
+        f.write(NGINX_CONF.format(dir=tmp, listen=listen))
     return path
 
 
@@ -127,9 +159,13 @@ def rss_kib(pid):
         return int(re.search(r"^VmRSS:\s+(\d+) kB", f.read(), re.M).group(1))
 
 
+TLS_CLIENT = None  # an ssl.SSLContext while the run is a TLS one
+
+
 def get_ok(port, timeout=0.5):
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
+            s = TLS_CLIENT.wrap_socket(raw) if TLS_CLIENT else raw
             s.sendall(b"GET / HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
             return s.recv(64).startswith(b"HTTP/1.1 200")
     except OSError:
@@ -211,8 +247,9 @@ def parse_wrk(text):
 def run_load(server, port, load, seconds):
     pids = tree(server.proc.pid)
     before = cpu_ticks(pids)
+    scheme = "https" if load in TLS_LOADS else "http"
     out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t", "1", "-d", f"{seconds}s", "--latency",
-                          "--timeout", "5s"] + LOADS[load] + [f"http://127.0.0.1:{port}/"],
+                          "--timeout", "5s"] + {**LOADS, **TLS_LOADS}[load] + [f"{scheme}://127.0.0.1:{port}/"],
                          capture_output=True, text=True, check=False).stdout
     ticks = cpu_ticks(tree(server.proc.pid)) - before
     r = parse_wrk(out)
@@ -227,8 +264,14 @@ def median(values):
 
 def benchmark(args):
     tmp = tempfile.mkdtemp(prefix="forkhorn-bench-")
+    loads = LOADS
+    if args.tls:
+        global TLS_CLIENT
+        args.tls = make_certificate(tmp)
+        loads = TLS_LOADS
+        TLS_CLIENT = ssl.create_default_context(cafile=args.tls[0])
     table = servers(args, tmp)
-    rounds = {name: {load: [] for load in LOADS} for name in table}
+    rounds = {name: {load: [] for load in loads} for name in table}
     startup = {name: [] for name in table}
     pss = {name: [] for name in table}
     for rnd in range(args.rounds):
@@ -239,23 +282,23 @@ def benchmark(args):
                 startup[name].append(server.wait_ready(port) * 1000)
                 time.sleep(0.5)  # let every worker finish booting before measuring memory
                 pss[name].append(median([pss_kib(p) for p in server.worker_pids()]))
-                for load in LOADS:
+                for load in loads:
                     rounds[name][load].append(run_load(server, port, load, args.seconds))
                     print(f"round {rnd + 1}/{args.rounds} {name:17} {load:14} "
                           f"{rounds[name][load][-1]['rps']:>10.0f} req/s", flush=True)
             finally:
                 server.stop()
     shutil.rmtree(tmp, ignore_errors=True)
-    return summarize(table, rounds, startup, pss, args)
+    return summarize(table, rounds, startup, pss, args, loads)
 
 
-def summarize(table, rounds, startup, pss, args):
+def summarize(table, rounds, startup, pss, args, loads):
     result = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rounds": args.rounds, "seconds": args.seconds,
               "cpus": {"server": SERVER_CPU, "wrk": LOAD_CPU}, "machine": os.uname().release, "servers": {}}
     for name in table:
         entry = {"exec_to_first_200_ms": median(startup[name]), "idle_worker_pss_kib": median(pss[name]),
                  "loads": {}}
-        for load in LOADS:
+        for load in loads:
             runs = rounds[name][load]
             entry["loads"][load] = {k: median([r[k] for r in runs])
                                     for k in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request")}
@@ -317,12 +360,13 @@ def main():
     ap.add_argument("--only", help="comma-separated server names")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
     ap.add_argument("--skip-idle", action="store_true")
+    ap.add_argument("--tls", action="store_true", help="TLS loads (see above) instead of cleartext")
     args = ap.parse_args()
     for tool in ("wrk", "nginx", "taskset"):
         if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
             sys.exit(f"bench: {tool} is missing: run scripts/deps.sh bench")
     result = benchmark(args)
-    if not args.skip_idle:
+    if not args.skip_idle and not args.tls:
         result["idle_async_10k"] = idle_connections(args)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
