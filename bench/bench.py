@@ -165,7 +165,7 @@ TLS_CLIENT = None  # an ssl.SSLContext while the run is a TLS one
 def get_ok(port, timeout=0.5):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as raw:
-            s = TLS_CLIENT.wrap_socket(raw) if TLS_CLIENT else raw
+            s = TLS_CLIENT.wrap_socket(raw, server_hostname="127.0.0.1") if TLS_CLIENT else raw
             s.sendall(b"GET / HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n")
             return s.recv(64).startswith(b"HTTP/1.1 200")
     except OSError:
