@@ -35,6 +35,19 @@ std::vector<platform::native_socket> inherited_fds(const char* variable)
     return fds;
 }
 
+// The configured addresses of inherited listeners, one per line, in FORKHORN_FD's order.
+std::vector<std::string> inherited_names(const char* variable)
+{
+    std::vector<std::string> names;
+    const char* text = std::getenv(variable);
+    for (std::string_view rest = text ? text : ""; !rest.empty();) {
+        auto end = rest.find('\n');
+        names.emplace_back(rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    }
+    return names;
+}
+
 } // namespace
 
 arbiter::arbiter(server_config config, launch_info launch, logger& log, worker_entry entry)
@@ -51,14 +64,17 @@ std::optional<std::string> arbiter::open_listeners()
 {
     // A master started by USR2 gets its listeners from the old one; systemd passes its own.
     auto fds = inherited_fds("FORKHORN_FD");
+    auto names = inherited_names("FORKHORN_FD_NAMES");
     platform::unset_env("FORKHORN_FD");
+    platform::unset_env("FORKHORN_FD_NAMES");
     if (fds.empty()) fds = platform::service_manager_sockets();
     listeners_inherited_ = !fds.empty();
     for (const auto& address : cfg_.bind)
         if (address.starts_with("fd://")) fds.push_back(socket_number(address.c_str() + 5));
-    for (auto fd : fds) {
+    for (std::size_t i = 0; i < fds.size(); ++i) {
         platform::listener l;
-        if (auto err = platform::adopt_listener(fd, l)) return err;
+        if (auto err = platform::adopt_listener(fds[i], l)) return err;
+        if (i < names.size() && !names[i].empty()) l.address = names[i];
         listeners_.push_back(std::move(l));
     }
     if (listeners_inherited_) {

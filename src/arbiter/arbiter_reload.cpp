@@ -134,9 +134,14 @@ void arbiter::upgrade()
 {
     if (upgrade_child_) return log_.warning("USR2 signal ignored. Child exists.");
     if (upgrade_parent_) return log_.warning("USR2 signal ignored. Parent exists.");
-    std::string fds;
-    for (const auto& l : listeners_) fds += (fds.empty() ? "" : ",") + std::to_string(l.fd);
-    std::vector<std::string> env{"FORKHORN_FD=" + fds, "FORKHORN_PID=" + std::to_string(platform::current_pid())};
+    std::string fds, names;
+    for (const auto& l : listeners_) {
+        fds += (fds.empty() ? "" : ",") + std::to_string(l.fd);
+        names += (names.empty() ? "" : "\n") + l.address;
+    }
+    // The addresses as configured go along: an https:// one must stay TLS in the new master.
+    std::vector<std::string> env{"FORKHORN_FD=" + fds, "FORKHORN_FD_NAMES=" + names,
+                                 "FORKHORN_PID=" + std::to_string(platform::current_pid())};
     // Relative paths on the command line were relative to where it was started.
     std::error_code ec;
     auto here = std::filesystem::current_path(ec);

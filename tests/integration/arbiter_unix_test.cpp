@@ -16,6 +16,10 @@
 #include <unistd.h>
 
 #include "paths.hpp"
+#include "tls_client.hpp"
+
+// Designated initializers name only what a case sets (GCC 12 warns about the rest).
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 using namespace forkhorn::test;
 namespace fs = std::filesystem;
@@ -73,6 +77,36 @@ BOOST_AUTO_TEST_CASE(usr2_upgrade_under_load_then_the_new_master_serves_alone)
     BOOST_TEST(totals.failed == 0,
                totals.failed << " failed, first: " << (totals.failures.empty() ? "" : totals.failures[0]));
     kill_hard(new_master); // it is not our child: stop it and its workers
+    for (int w : children_of(new_master)) kill_hard(w);
+    BOOST_TEST(eventually([&] { return !process_alive(new_master); }));
+}
+
+// A listener written https:// stays TLS in the new master (it inherits the sockets, and with
+// them the addresses as configured), and a cleartext one stays cleartext.
+BOOST_AUTO_TEST_CASE(usr2_keeps_each_listener_tls_or_cleartext)
+{
+    temp_dir dir;
+    auto pki = make_test_pki(dir.path);
+    server_process old_master(bin, serve_args(lib(examples, "hello"), {"-b", "https://127.0.0.1:0", "--certfile",
+                                                                       pki.server_cert, "--keyfile", pki.server_key}));
+    auto ports = old_master.ports(2, 20s);
+    BOOST_REQUIRE_MESSAGE(ports.size() == 2, old_master.log());
+    require_booted(old_master);
+    old_master.send(sig::usr2);
+    int new_master = 0;
+    BOOST_REQUIRE(eventually([&] {
+        for (int child : old_master.children())
+            if (command_line(child).find("forkhorn: master") != std::string::npos) new_master = child;
+        return new_master != 0 && children_of(new_master).size() == 1;
+    }));
+    old_master.send(sig::term);
+    BOOST_REQUIRE(old_master.wait_exit(15s).value_or(-1) == 0);
+    // Only the new master's worker is left to answer.
+    BOOST_TEST(eventually([&] { return http_get(ports[0], "/").status == 200; }));
+    auto secure = tls_get(ports[1], {.ca_cert = pki.ca_cert});
+    BOOST_TEST(secure.starts_with("HTTP/1.1 200"), secure);
+    BOOST_TEST(http_get(ports[1], "/").status != 200); // cleartext on the TLS port: refused
+    kill_hard(new_master);
     for (int w : children_of(new_master)) kill_hard(w);
     BOOST_TEST(eventually([&] { return !process_alive(new_master); }));
 }
