@@ -79,6 +79,16 @@ std::string request_line(const http::request_head& h)
     return fmt::format("{} {} HTTP/1.{}", h.method, h.target, h.version_minor);
 }
 
+// %({name}x)s: what the connection was (Apache's %{VAR}x for mod_ssl's variables).
+std::string_view connection_atom(std::string_view name, const access_record& r)
+{
+    if (name == "scheme") return r.scheme;
+    if (name == "tls_protocol") return r.tls_protocol;
+    if (name == "tls_cipher") return r.tls_cipher;
+    if (name == "tls_client") return r.tls_client;
+    return {};
+}
+
 void render_atom(std::string& out, std::string_view atom, const access_record& r)
 {
     const auto* req = r.request;
@@ -127,6 +137,8 @@ void render_atom(std::string& out, std::string_view atom, const access_record& r
     else if (atom.size() > 3 && atom.front() == '{' && atom[atom.size() - 2] == '}' &&
              (atom.back() == 'i' || atom.back() == 'o'))
         append_escaped(out, header_atom(atom.back()));
+    else if (atom.size() > 3 && atom.front() == '{' && atom.ends_with("}x"))
+        append_escaped(out, connection_atom(atom.substr(1, atom.size() - 3), r));
     else // "l" (remote logname) and every unknown atom
         out += '-';
 }

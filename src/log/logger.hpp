@@ -35,6 +35,9 @@ struct access_record {
     std::chrono::microseconds duration{0};
     std::time_t when = 0;
     int pid = 0;
+    /// The connection: "http" or "https", and over TLS its protocol, cipher and client certificate
+    /// subject (atoms %({scheme}x)s, %({tls_protocol}x)s, %({tls_cipher}x)s, %({tls_client}x)s).
+    std::string_view scheme, tls_protocol, tls_cipher, tls_client;
 };
 
 /// A compiled access-log format: `%(h)s %(l)s ... %({header}i)s %({header}o)s`.

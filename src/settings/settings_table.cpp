@@ -186,7 +186,9 @@ const std::array table{
     setting_def{"accesslog", "", "access-logfile", "Logging", string, &s::accesslog, "", "FILE",
                 "Access log file; '-' = stdout; empty = no access log."},
     setting_def{"access_log_format", "", "access-logformat", "Logging", string, &s::access_log_format,
-                default_access_format, "STRING", "Access log format (Gunicorn's atoms)."},
+                default_access_format, "STRING",
+                "Access log format: Gunicorn's atoms, and %({scheme}x)s, %({tls_protocol}x)s, %({tls_cipher}x)s, "
+                "%({tls_client}x)s for the connection."},
     setting_def{"errorlog", "", "error-logfile", "Logging", string, &s::errorlog, "-", "FILE",
                 "Error log file; '-' = stderr."},
     setting_def{"loglevel", "", "log-level", "Logging", string, &s::loglevel, "info", "LEVEL", "Error log level.",

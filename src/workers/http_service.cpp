@@ -114,7 +114,7 @@ bool http_service::after_request(exchange& ex, const http::request_head& head, c
 {
     ctx_.slot.requests.fetch_add(1, std::memory_order_relaxed);
     call_hook(ctx_.app.hooks(), &fh_hooks::post_request, &ctx_.info, server_api(), ex.request(), ex.status());
-    log_access(client, &head, ex.status(), ex.body_bytes_sent(), ex.response_headers(), start);
+    log_access(client, &head, ex.status(), ex.body_bytes_sent(), ex.response_headers(), start, &ex);
     if (max_requests_ <= 0) return false;
     int served = ++served_;
     if (served < max_requests_) return false;
@@ -123,17 +123,25 @@ bool http_service::after_request(exchange& ex, const http::request_head& head, c
 }
 
 void http_service::log_access(const std::string& peer, const http::request_head* head, int status, std::uint64_t bytes,
-                              std::span<const http::header_field> response_headers, steady_clock::time_point start)
+                              std::span<const http::header_field> response_headers, steady_clock::time_point start,
+                              exchange* ex)
 {
     if (!ctx_.log.access_enabled()) return;
-    access_record rec{peer,
-                      head,
-                      status,
-                      bytes,
-                      response_headers,
-                      std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start),
-                      std::time(nullptr),
-                      platform::current_pid()};
+    access_record rec;
+    rec.remote_addr = peer;
+    rec.request = head;
+    rec.status = status;
+    rec.body_bytes = bytes;
+    rec.response_headers = response_headers;
+    rec.duration = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start);
+    rec.when = std::time(nullptr);
+    rec.pid = platform::current_pid();
+    if (ex) {
+        rec.scheme = ex->scheme();
+        rec.tls_protocol = ex->tls_field(FH_TLS_PROTOCOL);
+        rec.tls_cipher = ex->tls_field(FH_TLS_CIPHER);
+        rec.tls_client = ex->tls_field(FH_TLS_PEER_SUBJECT);
+    }
     ctx_.log.access(rec);
 }
 

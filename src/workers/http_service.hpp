@@ -68,7 +68,8 @@ public:
                        std::chrono::steady_clock::time_point start);
 
     void log_access(const std::string& peer, const http::request_head* head, int status, std::uint64_t bytes,
-                    std::span<const http::header_field> response_headers, std::chrono::steady_clock::time_point start);
+                    std::span<const http::header_field> response_headers, std::chrono::steady_clock::time_point start,
+                    exchange* ex = nullptr);
 
 private:
     worker_context& ctx_;

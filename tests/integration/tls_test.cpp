@@ -313,6 +313,23 @@ BOOST_AUTO_TEST_CASE(hup_takes_a_renewed_certificate_and_keeps_the_old_one_when_
     s.still_serves();
 }
 
+BOOST_AUTO_TEST_CASE(the_access_log_tells_the_tls_of_each_request)
+{
+    temp_dir logs;
+    auto access = logs / "access.log";
+    tls_server s({"--access-logfile", access, "--access-logformat",
+                  "%(s)s %({scheme}x)s %({tls_protocol}x)s %({tls_cipher}x)s [%({tls_client}x)s]"},
+                 1);
+    auto reply = tls_get(s.port, {.ca_cert = s.pki.ca_cert,
+                                  .client_cert = s.pki.client_cert,
+                                  .client_key = s.pki.client_key,
+                                  .max_version = TLS1_2_VERSION});
+    BOOST_REQUIRE(reply.starts_with("HTTP/1.1 200"));
+    BOOST_TEST(eventually([&] { return read_text(access).find("200 https TLSv1.2 ECDHE-") != std::string::npos; }),
+               read_text(access));
+    BOOST_TEST(read_text(access).find("[CN=forkhorn test client]") != std::string::npos, read_text(access));
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_server_name_gets_the_one_certificate)
 {
     tls_server s;

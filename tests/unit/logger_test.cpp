@@ -22,7 +22,18 @@ struct sample {
         head.query = "q=1";
         head.version_minor = 1;
         head.headers = req_headers;
-        rec = access_record{"10.0.0.1", &head, 200, 14, res_headers, std::chrono::microseconds(1234567), 0, 42};
+        rec = access_record{"10.0.0.1",
+                            &head,
+                            200,
+                            14,
+                            res_headers,
+                            std::chrono::microseconds(1234567),
+                            0,
+                            42,
+                            "https",
+                            "TLSv1.3",
+                            "TLS_AES_256_GCM_SHA384",
+                            "CN=alice"};
     }
 };
 
@@ -53,6 +64,8 @@ BOOST_AUTO_TEST_CASE(every_atom)
     BOOST_TEST(render("%(T)s %(M)s %(D)s %(L)s %(p)s", s.rec) == "1 1234 1234567 1.234567 <42>");
     BOOST_TEST(render("%({user-agent}i)s|%({content-type}o)s|%({x-none}i)s", s.rec) == "curl \\\"7\\\"|text/plain|-");
     BOOST_TEST(render("%(nosuch)s and 100%", s.rec) == "- and 100%");
+    BOOST_TEST(render("%({scheme}x)s %({tls_protocol}x)s %({tls_cipher}x)s %({tls_client}x)s %({nosuch}x)s", s.rec) ==
+               "https TLSv1.3 TLS_AES_256_GCM_SHA384 CN=alice -");
     s.rec.body_bytes = 0;
     BOOST_TEST(render("%(b)s %(B)s", s.rec) == "- 0");
 }
