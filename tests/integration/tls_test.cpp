@@ -4,8 +4,10 @@
 
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "paths.hpp"
 #include "tls_client.hpp"
@@ -302,8 +304,20 @@ BOOST_AUTO_TEST_CASE(hup_takes_a_renewed_certificate_and_keeps_the_old_one_when_
             },
             30s);
     };
+    // Clients keep coming while the certificate is renewed: none of them fails.
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, failed{0};
+    std::thread load([&] {
+        while (!stop) (tls_get(s.port, s.trusting()).starts_with("HTTP/1.1 200") ? ok : failed)++;
+    });
     renew_server_certificate(s.pki, "renewed");
-    BOOST_REQUIRE_MESSAGE(reload(), s.server->log());
+    bool reloaded = reload();
+    int before = ok;
+    bool more = eventually([&] { return ok > before + 20; }, 20s);
+    stop = true;
+    load.join();
+    BOOST_REQUIRE_MESSAGE(reloaded && more, s.server->log());
+    BOOST_TEST(failed == 0, failed << " of " << ok + failed << " requests failed during the renewal");
     BOOST_TEST(subject().find("renewed") != std::string::npos, s.server->log());
     std::ofstream(s.pki.server_cert, std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nbroken\n";
     BOOST_REQUIRE_MESSAGE(reload(), s.server->log());
