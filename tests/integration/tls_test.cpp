@@ -48,12 +48,13 @@ struct tls_server {
     }
 };
 
-// Windows links OpenSSL statically into forkhorn.exe, so an app DLL cannot share its SSL_CTX.
-struct without_static_openssl {
+// Precondition: the server under test is a Linux build, because `why` (shown with the skip).
+struct linux_build {
+    std::string why;
     boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const
     {
         boost::test_tools::assertion_result r(library_path("", "x").ends_with(".so"));
-        r.message() << "forkhorn.exe has its own static OpenSSL: an app DLL cannot adjust its SSL_CTX";
+        r.message() << why;
         return r;
     }
 };
@@ -100,6 +101,23 @@ BOOST_AUTO_TEST_CASE(tls_1_2_and_1_3_answer_and_the_app_sees_https)
         auto second = c.read_response();
         if (worker_class() != "sync") BOOST_TEST(second.find(R"("path": "/second")") != std::string::npos, second);
     }
+}
+
+// curl, as a user would try it (Linux: the Windows tests run under wine, where there is no curl).
+BOOST_AUTO_TEST_CASE(curl_gets_answers_over_tls_1_2_and_1_3,
+                     *boost::unit_test::precondition(linux_build{"the tests run under wine, which has no curl"}))
+{
+    tls_server s;
+    auto url = "https://127.0.0.1:" + std::to_string(s.port) + "/curl";
+    for (std::string version : {"--tlsv1.2", "--tlsv1.3"}) {
+        std::string max = version == "--tlsv1.2" ? "1.2" : "1.3";
+        auto r =
+            run_to_end("/usr/bin/curl", {"-sS", "--cacert", s.pki.ca_cert, version, "--tls-max", max, url}, {}, 20s);
+        BOOST_TEST(r.status == 0, r.err);
+        BOOST_TEST(r.out.find(R"("tls_protocol": "TLSv)" + max + "\"") != std::string::npos, r.out);
+    }
+    auto untrusted = run_to_end("/usr/bin/curl", {"-sS", url}, {}, 20s); // no CA: the certificate is not trusted
+    BOOST_TEST(untrusted.status != 0);
 }
 
 BOOST_AUTO_TEST_CASE(tls_1_0_and_1_1_are_refused_and_the_worker_goes_on)
@@ -383,7 +401,8 @@ BOOST_AUTO_TEST_CASE(a_slow_handshake_flood_does_not_starve_clients,
 
 // The app's ssl_context hook adjusts the context the worker made (here: TLS 1.2 at most).
 BOOST_AUTO_TEST_CASE(the_ssl_context_hook_adjusts_the_context,
-                     *boost::unit_test::precondition(without_static_openssl{}))
+                     *boost::unit_test::precondition(linux_build{
+                         "forkhorn.exe has its own static OpenSSL: an app DLL cannot adjust its SSL_CTX"}))
 {
     temp_dir dir;
     auto pki = make_test_pki(dir.path);
