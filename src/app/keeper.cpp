@@ -12,19 +12,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A companion is linked where it can be (no copy of a large DLL each reload), copied where not
-// (another volume); a later deploy that replaces the original leaves the link on the old file.
+// Companions are copied, not hard-linked: on Windows a link to a DLL that some other process has
+// mapped (another server using the same directory) cannot be deleted, and the copy could then
+// never be removed.
 std::optional<std::string> copy_with_companions(const std::string& library, const fs::path& into)
 {
     std::error_code ec;
     if (!fs::create_directory(into, ec) && ec) return ec.message();
     if (!fs::copy_file(library, into / fs::path(library).filename(), fs::copy_options::none, ec)) return ec.message();
-    for (const auto& companion : platform::library_companions(library)) {
-        auto to = into / fs::path(companion).filename();
-        fs::create_hard_link(companion, to, ec);
-        if (ec && !fs::copy_file(companion, to, fs::copy_options::none, ec))
+    for (const auto& companion : platform::library_companions(library))
+        if (!fs::copy_file(companion, into / fs::path(companion).filename(), fs::copy_options::none, ec))
             return fmt::format("{}: {}", companion, ec.message());
-    }
     return std::nullopt;
 }
 
