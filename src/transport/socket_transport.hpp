@@ -69,7 +69,6 @@ public:
     bool is_secure() const { return tls_ != nullptr; }
     /// Whether the bytes received now are TLS records.
     bool tls_active() const { return tls_ && !cleartext_first_; }
-    tls::session* tls() const { return tls_.get(); }
     const tls::session* secure_session() const override { return tls_.get(); }
     /// An event loop received `n` bytes of ciphertext (0: the peer's end) at the start of
     /// `where`, the space prepare() gave it: decrypts them in place. Returns the plaintext count

@@ -95,7 +95,7 @@ void http_service::secure(socket_transport& io, std::size_t index) const
 
 void http_service::log_tls_end(const socket_transport& io, const std::string& peer) const
 {
-    const auto* session = io.tls();
+    const auto* session = io.secure_session();
     if (!session || session->error().empty()) return;
     if (session->plain_http())
         ctx_.log.debug("TLS from {}: a cleartext HTTP request on a TLS port, answered 400", peer);

@@ -23,11 +23,7 @@ BOOST_AUTO_TEST_CASE(hup_replaces_every_worker)
     require_workers(server, 2);
     auto before = server.children();
     server.send(sig::hup);
-    BOOST_TEST(eventually([&] {
-                   auto now = server.children();
-                   return now.size() == 2 && disjoint(before, now);
-               }),
-               server.log());
+    BOOST_TEST(workers_replaced(server, before, 2), server.log());
     BOOST_TEST(server.log().find("Hang up: Master") != std::string::npos);
     BOOST_TEST(http_get(port, "/").status == 200);
 }
@@ -112,13 +108,7 @@ BOOST_AUTO_TEST_CASE(a_broken_library_after_hup_never_stops_a_running_server)
     BOOST_REQUIRE(server.wait_for_log("keeping the running workers and the code they run"));
     auto before = server.children();
     for (int pid : before) kill_hard(pid); // every worker that ran when the deploy came dies
-    BOOST_TEST(eventually(
-                   [&] {
-                       auto now = server.children();
-                       return now.size() == 2 && disjoint(before, now);
-                   },
-                   20s),
-               server.log());
+    BOOST_TEST(workers_replaced(server, before, 2, 20s), server.log());
     for (int i = 0; i < 4; ++i) BOOST_TEST(http_get(port, "/", 5s).status == 200); // served by replacements
     BOOST_TEST(server.log().find("App failed to load") == std::string::npos, server.log());
     BOOST_TEST(!server.wait_exit(0s).has_value()); // still running

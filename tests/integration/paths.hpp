@@ -116,4 +116,17 @@ inline bool disjoint(const std::vector<int>& a, const std::vector<int>& b)
     return std::none_of(a.begin(), a.end(), [&](int p) { return std::find(b.begin(), b.end(), p) != b.end(); });
 }
 
+/// Waits until `server` has `n` workers and none of them is in `before` (a HUP's new generation,
+/// or replacements for workers that were killed); false on timeout.
+inline bool workers_replaced(const server_process& server, const std::vector<int>& before, std::size_t n,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10))
+{
+    return eventually(
+        [&] {
+            auto now = server.children();
+            return now.size() == n && disjoint(before, now);
+        },
+        timeout);
+}
+
 } // namespace forkhorn::test

@@ -248,13 +248,7 @@ BOOST_AUTO_TEST_CASE(a_session_resumes_with_another_worker)
         BOOST_REQUIRE(o.session);
         auto before = s.server->children();
         for (int pid : before) kill_hard(pid);
-        BOOST_REQUIRE_MESSAGE(eventually(
-                                  [&] {
-                                      auto now = s.server->children();
-                                      return now.size() == 1 && disjoint(before, now);
-                                  },
-                                  20s),
-                              s.server->log());
+        BOOST_REQUIRE_MESSAGE(workers_replaced(*s.server, before, 1, 20s), s.server->log());
         tls_connection again(s.port, o, 20s);
         BOOST_REQUIRE_MESSAGE(again.ok(), again.error() << s.server->log());
         BOOST_TEST(again.resumed(), "version " << version << ": the new worker did not resume the session");
@@ -315,12 +309,7 @@ BOOST_AUTO_TEST_CASE(hup_takes_a_renewed_certificate_and_keeps_the_old_one_when_
     auto reload = [&] {
         auto before = s.server->children();
         s.server->send(sig::hup);
-        return eventually(
-            [&] {
-                auto now = s.server->children();
-                return now.size() == 1 && disjoint(before, now);
-            },
-            30s);
+        return workers_replaced(*s.server, before, 1, 30s);
     };
     // Clients keep coming while the certificate is renewed: none of them fails.
     std::atomic<bool> stop{false};

@@ -536,13 +536,7 @@ BOOST_AUTO_TEST_CASE(a_bad_deploy_of_an_app_with_its_own_dlls_keeps_serving_it)
         BOOST_REQUIRE(server.wait_for_log("keeping the running workers and the code they run"));
         auto before = server.children();
         for (int pid : before) kill_hard(pid);
-        BOOST_TEST(eventually(
-                       [&] {
-                           auto now = server.children();
-                           return now.size() == 1 && disjoint(before, now);
-                       },
-                       std::chrono::seconds(20)),
-                   server.log());
+        BOOST_TEST(workers_replaced(server, before, 1, std::chrono::seconds(20)), server.log());
         auto reply = http_get(port, "/", std::chrono::seconds(10));
         BOOST_TEST(reply.status == 200, server.log());
         BOOST_TEST(reply.body == "planted");
